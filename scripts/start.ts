@@ -1,0 +1,157 @@
+/**
+ * `npm start`: the self-hosted edgerag server. Builds the Worker, then serves it on
+ * Miniflare directly (no `wrangler dev` proxy in the request path), with bindings taken
+ * from wrangler.toml and every resource persisted under DATA_DIR.
+ *
+ * Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (./.data). Any var from
+ * wrangler.toml or .dev.vars can be overridden by an environment variable of the same name.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { ensureDevVars } from "./local/dev-vars";
+import { applyMigrations } from "./local/migrate";
+import { seedDemo } from "./local/seed";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(
+    `edgerag needs Node >= 22.12 (found ${process.version}). Run it through npm (npm start), which uses the bundled node.`,
+  );
+  process.exit(1);
+}
+
+const port = Number(process.env.PORT ?? 8787);
+const host = process.env.HOST ?? "127.0.0.1";
+const dataDir = resolve(process.env.DATA_DIR ?? join(root, ".data"));
+const buildDir = join(root, ".wrangler", "start-build");
+mkdirSync(dataDir, { recursive: true });
+
+const MODULE_TYPES: [RegExp, "ESModule" | "CompiledWasm" | "Text" | "Data"][] = [
+  [/\.m?js$/, "ESModule"],
+  [/\.wasm$/, "CompiledWasm"],
+  [/\.(txt|html|sql)$/, "Text"],
+  [/\.bin$/, "Data"],
+];
+
+/** The bundle's files as Miniflare modules, entry point first. */
+function bundleModules(dir: string) {
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => !f.endsWith(".map"));
+  const modules = [];
+  for (const f of ["index.js", ...files.filter((f) => f !== "index.js")]) {
+    const type = MODULE_TYPES.find(([re]) => re.test(f))?.[1];
+    if (type) modules.push({ type, path: join(dir, f) });
+  }
+  return modules;
+}
+
+function step(msg: string) {
+  process.stdout.write(`\u001b[2m•\u001b[0m ${msg}\n`);
+}
+
+// 1. Secrets: .dev.vars with an ADMIN_TOKEN (created once, never overwritten).
+const { vars: devVars, created } = ensureDevVars(join(root, ".dev.vars"));
+if (created) step("created .dev.vars with a new ADMIN_TOKEN");
+
+// 2. Build the Worker exactly as `wrangler deploy` would bundle it.
+step("building the Worker");
+const build = spawnSync(
+  join(root, "node_modules", ".bin", "wrangler"),
+  ["deploy", "--dry-run", "--outdir", buildDir],
+  {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "error" },
+  },
+);
+if (build.status !== 0) {
+  console.error("Build failed (see above).");
+  process.exit(1);
+}
+
+// 3. Bindings from wrangler.toml; vars overridden by .dev.vars, then by the environment.
+const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
+// Module rules only matter while bundling; Miniflare gets the bundle's files as explicit modules.
+const { modulesRules: _rules, rootPath: _rootPath, ...bindingOptions } = workerOptions;
+const bindings: Record<string, unknown> = { ...(workerOptions.bindings ?? {}), ...devVars };
+for (const name of Object.keys(bindings)) {
+  const fromEnv = process.env[name];
+  if (fromEnv !== undefined && name !== "ADMIN_TOKEN") bindings[name] = fromEnv;
+}
+
+// wrangler describes bindings in Miniflare's v4 option shape; Miniflare 5 converts it.
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    ...bindingOptions,
+    name: "edgerag",
+    modules: bundleModules(buildDir),
+    modulesRoot: buildDir,
+    bindings,
+    host,
+    port,
+    resourcePersistencePath: dataDir,
+    // Offline: never fetch the Request.cf placeholder from workers.cloudflare.com.
+    cf: false,
+    logRequests: process.env.LOG_REQUESTS === "1",
+    log: new Log(LogLevel.INFO),
+  } as Parameters<typeof convertV4MiniflareOptions>[0]),
+);
+
+const url = await mf.ready;
+const baseUrl = url.origin;
+
+// 4. Schema, then the demo tenant (and its corpus, first run only).
+const applied = await applyMigrations(await mf.getD1Database("DB"), join(root, "migrations"));
+if (applied.length) step(`applied migrations: ${applied.join(", ")}`);
+const adminToken = String(bindings.ADMIN_TOKEN);
+const demo = await seedDemo({
+  fetch: (u, init) => fetch(u, init),
+  baseUrl,
+  adminToken,
+  statePath: join(dataDir, "demo.json"),
+  corpusDir: join(root, "seed"),
+});
+
+// 5. Cron triggers: Miniflare does not fire them by itself. The sweep also runs once now,
+// so work interrupted by a crash (queued messages live in memory) resumes at start.
+const worker = await mf.getWorker();
+async function sweep(cron: string) {
+  try {
+    await worker.scheduled({ cron, scheduledTime: new Date() });
+  } catch (err) {
+    console.error("scheduled sweep failed:", err);
+  }
+}
+const crons = (workerOptions as { cronTriggers?: string[] }).cronTriggers ?? [];
+if (crons.length) {
+  await sweep(crons[0] ?? "* * * * *");
+  const timer = setInterval(() => void sweep(crons[0] ?? "* * * * *"), 60_000);
+  timer.unref();
+}
+
+const bold = (s: string) => `\u001b[1m${s}\u001b[0m`;
+console.log(`
+${bold("edgerag")} is running at ${bold(baseUrl)}   (data: ${dataDir})
+
+  admin token   ${adminToken}
+  demo key      ${demo.key}   (tenant "demo")
+
+  curl ${baseUrl}/healthz
+  curl -H "Authorization: Bearer ${demo.key}" ${baseUrl}/v1/whoami
+  open ${baseUrl}/docs
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  step(`${signal}: stopping`);
+  await mf.dispose();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,31 @@
+/**
+ * Platform limits, in one place. Local SQLite and Miniflare are laxer than production,
+ * so code must respect these numbers even when a local run would let it slide.
+ */
+
+/** D1: at most 100 bound parameters per statement. */
+export const D1_MAX_BOUND_PARAMETERS = 100;
+/** D1: at most 100 KB of SQL text per statement. */
+export const D1_MAX_STATEMENT_BYTES = 100_000;
+/** D1: at most 2 MB per row (chunk text + metadata must stay well below). */
+export const D1_MAX_ROW_BYTES = 2_000_000;
+
+/** Vectorize v2 limits (mirrored by the local index). */
+export const VECTORIZE_MAX_DIMENSIONS = 1536;
+export const VECTORIZE_MAX_ID_BYTES = 64;
+export const VECTORIZE_MAX_METADATA_BYTES = 10 * 1024;
+export const VECTORIZE_MAX_TOP_K = 100;
+export const VECTORIZE_MAX_TOP_K_WITH_VALUES = 50;
+export const VECTORIZE_MAX_NAMESPACE_BYTES = 64;
+export const VECTORIZE_MAX_UPSERT_BATCH = 1000;
+
+/** Workers AI embedding models accept at most 100 texts per call. */
+export const WORKERS_AI_MAX_EMBED_BATCH = 100;
+
+/** Queues: a message body is at most 128 KB, so messages carry ids, never document bodies. */
+export const QUEUE_MAX_MESSAGE_BYTES = 128 * 1024;
+
+/** Request bodies accepted by the API (the Workers platform caps requests at 100 MB on Free/Pro). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+export const MAX_BATCH_BODY_BYTES = 20 * 1024 * 1024;

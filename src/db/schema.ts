@@ -1,0 +1,193 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * D1 schema. Times are integer milliseconds since the epoch; JSON columns are TEXT.
+ * The FTS5 keyword index (`chunks_fts`) is created by a hand-written migration because
+ * drizzle-kit does not model virtual tables.
+ */
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+/** A tenant: the unit of isolation for documents, keys, sessions and usage. */
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Tenant API keys. Only the SHA-256 of the secret is stored. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    name: text("name"),
+    hash: text("hash").notNull(),
+    /** First characters of the secret, shown in listings so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    /** Space-separated scopes, e.g. `read write`. */
+    scopes: text("scopes").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_uq").on(t.hash), index("api_keys_tenant_idx").on(t.tenantId)],
+);
+
+/** One ingested document per (tenant, id); `version` increases on every content change. */
+export const documents = sqliteTable(
+  "documents",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    title: text("title"),
+    contentType: text("content_type").notNull(),
+    /** Original file name for uploads. */
+    source: text("source"),
+    contentHash: text("content_hash").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    /** queued | indexing | ready | failed */
+    status: text("status").notNull(),
+    error: text("error"),
+    metadata: text("metadata").notNull().default("{}"),
+    chunkCount: integer("chunk_count").notNull().default(0),
+    /** Embedder spec the current vectors were made with. */
+    embedder: text("embedder"),
+    blobKey: text("blob_key").notNull(),
+    jobId: text("job_id"),
+    version: integer("version").notNull().default(1),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+    indexedAt: integer("indexed_at"),
+    expiresAt: integer("expires_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("documents_status_idx").on(t.tenantId, t.status),
+    index("documents_hash_idx").on(t.tenantId, t.contentHash),
+    index("documents_expires_idx").on(t.expiresAt),
+    index("documents_stale_idx").on(t.status, t.updatedAt),
+  ],
+);
+
+/**
+ * Chunks of documents. `seq` is the rowid the FTS5 index refers to; `id` is the stable
+ * chunk id (document id + ordinal + content hash) used everywhere else.
+ */
+export const chunks = sqliteTable(
+  "chunks",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    documentId: text("document_id").notNull(),
+    /** The document version this chunk belongs to; older versions are swept on replace. */
+    version: integer("version").notNull(),
+    ordinal: integer("ordinal").notNull(),
+    text: text("text").notNull(),
+    tokenCount: integer("token_count").notNull(),
+    metadata: text("metadata").notNull().default("{}"),
+  },
+  (t) => [
+    uniqueIndex("chunks_id_uq").on(t.tenantId, t.id),
+    index("chunks_doc_idx").on(t.tenantId, t.documentId, t.version, t.ordinal),
+  ],
+);
+
+/** An ingest job: one API call's worth of documents, tracked to completion. */
+export const ingestJobs = sqliteTable(
+  "ingest_jobs",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** ingest | batch | reindex */
+    kind: text("kind").notNull(),
+    /** queued | running | done */
+    status: text("status").notNull(),
+    total: integer("total").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("ingest_jobs_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** Per-document outcome within a job, so job counters stay exact when documents are re-ingested later. */
+export const ingestJobItems = sqliteTable(
+  "ingest_job_items",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => ingestJobs.id, { onDelete: "cascade" }),
+    documentId: text("document_id").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    version: integer("version").notNull(),
+    /** pending | done | failed | skipped */
+    status: text("status").notNull(),
+    error: text("error"),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.documentId] }),
+    index("ingest_job_items_status_idx").on(t.jobId, t.status),
+  ],
+);
+
+/** Every search / answer / chat turn, for feedback, evaluation and debugging. */
+export const queryLog = sqliteTable(
+  "query_log",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    /** search | answer | chat */
+    kind: text("kind").notNull(),
+    query: text("query").notNull(),
+    sessionId: text("session_id"),
+    params: text("params").notNull().default("{}"),
+    /** JSON array of returned/cited chunk ids. */
+    resultIds: text("result_ids").notNull().default("[]"),
+    answer: text("answer"),
+    provider: text("provider"),
+    templateVersion: text("template_version"),
+    latencyMs: integer("latency_ms"),
+    usage: text("usage"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("query_log_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** Ratings on logged queries and answers. */
+export const feedback = sqliteTable(
+  "feedback",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    queryId: text("query_id").notNull(),
+    /** -1 (bad) … 1 (good), or a 1–5 scale normalised by the API. */
+    rating: integer("rating").notNull(),
+    comment: text("comment"),
+    chunkId: text("chunk_id"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("feedback_query_idx").on(t.tenantId, t.queryId)],
+);
+
+/** Key/value settings; `tenant_id = '*'` holds instance-wide values. */
+export const settings = sqliteTable(
+  "settings",
+  {
+    tenantId: text("tenant_id").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+);

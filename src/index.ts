@@ -1,0 +1,22 @@
+import { createApp } from "./app";
+import { type MaintenanceTask, runMaintenance } from "./maintenance/maintenance";
+import { setLogLevel } from "./observability/log";
+
+export { SessionMemory } from "../durable-objects/session";
+export { VectorShard } from "../durable-objects/vector-shard";
+
+const app = createApp();
+
+/** Periodic tasks run by the cron trigger (and once at `npm start`). */
+const maintenanceTasks: MaintenanceTask[] = [];
+
+export default {
+  fetch(request, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
+    return app.fetch(request, env, ctx);
+  },
+  async scheduled(_controller, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
+    ctx.waitUntil(runMaintenance(env, maintenanceTasks));
+  },
+} satisfies ExportedHandler<Env>;

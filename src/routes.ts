@@ -1,0 +1,12 @@
+import { createRouter } from "./http/openapi";
+import { settingsRoutes } from "./settings/settings.routes";
+
+/**
+ * Every tenant-facing router, mounted under /v1. Each route declares its own auth chain
+ * (`middleware: tenant("read")`), so unknown paths stay 404 rather than 401.
+ */
+export function tenantRoutes() {
+  const app = createRouter();
+  app.route("/", settingsRoutes());
+  return app;
+}
