@@ -66,13 +66,22 @@ export const documents = sqliteTable(
     updatedAt: integer("updated_at").notNull().default(now),
     indexedAt: integer("indexed_at"),
     expiresAt: integer("expires_at"),
+    /**
+     * While `queued`/`indexing`: when the maintenance sweep may re-enqueue the document
+     * (a lost message, a crashed consumer). Null once `ready`/`failed`.
+     */
+    leaseUntil: integer("lease_until"),
+    /** Set while a consumer is processing some version; serialises processing per document. */
+    claimedUntil: integer("claimed_until"),
+    /** Caller's chunking options as JSON (`{"maxTokens":…,"overlapTokens":…}`), null for defaults. */
+    chunking: text("chunking"),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index("documents_status_idx").on(t.tenantId, t.status),
+    index("documents_status_idx").on(t.tenantId, t.status, t.id),
     index("documents_hash_idx").on(t.tenantId, t.contentHash),
     index("documents_expires_idx").on(t.expiresAt),
-    index("documents_stale_idx").on(t.status, t.updatedAt),
+    index("documents_stale_idx").on(t.status, t.leaseUntil),
   ],
 );
 
@@ -138,6 +147,7 @@ export const ingestJobItems = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.jobId, t.documentId] }),
     index("ingest_job_items_status_idx").on(t.jobId, t.status),
+    index("ingest_job_items_document_idx").on(t.tenantId, t.documentId, t.status),
   ],
 );
 
