@@ -1,4 +1,6 @@
 import { createApp } from "./app";
+import { documentMaintenanceTasks } from "./documents/ingest.maintenance";
+import { handleQueueBatch } from "./documents/ingest.queue";
 import { type MaintenanceTask, runMaintenance } from "./maintenance/maintenance";
 import { setLogLevel } from "./observability/log";
 
@@ -8,7 +10,7 @@ export { VectorShard } from "../durable-objects/vector-shard";
 const app = createApp();
 
 /** Periodic tasks run by the cron trigger (and once at `npm start`). */
-const maintenanceTasks: MaintenanceTask[] = [];
+const maintenanceTasks: MaintenanceTask[] = [...documentMaintenanceTasks()];
 
 export default {
   fetch(request, env, ctx) {
@@ -18,5 +20,9 @@ export default {
   async scheduled(_controller, env, ctx) {
     setLogLevel(env.LOG_LEVEL);
     ctx.waitUntil(runMaintenance(env, maintenanceTasks));
+  },
+  async queue(batch, env) {
+    setLogLevel(env.LOG_LEVEL);
+    await handleQueueBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;

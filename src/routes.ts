@@ -1,3 +1,4 @@
+import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
 import { settingsRoutes } from "./settings/settings.routes";
 
@@ -8,5 +9,6 @@ import { settingsRoutes } from "./settings/settings.routes";
 export function tenantRoutes() {
   const app = createRouter();
   app.route("/", settingsRoutes());
+  app.route("/", documentsRoutes());
   return app;
 }
