@@ -1,5 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+
+// A developer's .dev.vars (read by the pool) must not change what the suite tests: pin
+// every wrangler.toml var to its committed default and give secrets fixed test values.
+const committedVars = unstable_readConfig({ config: "./wrangler.toml" }).vars as Record<string, string>;
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -9,6 +14,9 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
+            ...committedVars,
+            OPENAI_API_KEY: "",
+            HF_TOKEN: "",
             ADMIN_TOKEN: "test-admin-token-0123456789",
             RATE_LIMIT: "off",
             JWT_SECRET: "test-jwt-secret-with-enough-entropy-0123456789",
