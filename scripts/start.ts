@@ -7,7 +7,8 @@
  * wrangler.toml or .dev.vars can be overridden by an environment variable of the same name.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
@@ -28,7 +29,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 const port = Number(process.env.PORT ?? 8787);
 const host = process.env.HOST ?? "127.0.0.1";
 const dataDir = resolve(process.env.DATA_DIR ?? join(root, ".data"));
-const buildDir = join(root, ".wrangler", "start-build");
+const buildRoot = join(root, ".wrangler", "start-build");
 mkdirSync(dataDir, { recursive: true });
 
 const MODULE_TYPES: [RegExp, "ESModule" | "CompiledWasm" | "Text" | "Data"][] = [
@@ -49,6 +50,33 @@ function bundleModules(dir: string) {
   return modules;
 }
 
+/** Paths, sizes and mtimes of everything that goes into the bundle. */
+function sourceFingerprint(): string {
+  const hash = createHash("sha256");
+  const inputs = ["src", "durable-objects", "wrangler.toml", "package-lock.json", "tsconfig.json"];
+  for (const input of inputs) {
+    const path = join(root, input);
+    if (!existsSync(path)) continue;
+    const files = statSync(path).isDirectory()
+      ? readdirSync(path, { recursive: true, encoding: "utf8" }).map((f) => join(path, f))
+      : [path];
+    for (const f of files.sort()) {
+      const st = statSync(f);
+      if (st.isFile()) hash.update(`${f}\0${st.size}\0${st.mtimeMs}\n`);
+    }
+  }
+  return hash.digest("hex");
+}
+
+/** Keeps the newest few builds so the cache cannot grow without bound. */
+function pruneBuilds(dir: string, keep: string) {
+  const builds = readdirSync(dir)
+    .filter((d) => !d.includes(".tmp-"))
+    .map((d) => ({ path: join(dir, d), mtime: statSync(join(dir, d)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const b of builds.slice(3)) if (b.path !== keep) rmSync(b.path, { recursive: true, force: true });
+}
+
 function step(msg: string) {
   process.stdout.write(`\u001b[2m•\u001b[0m ${msg}\n`);
 }
@@ -57,20 +85,36 @@ function step(msg: string) {
 const { vars: devVars, created } = ensureDevVars(join(root, ".dev.vars"));
 if (created) step("created .dev.vars with a new ADMIN_TOKEN");
 
-// 2. Build the Worker exactly as `wrangler deploy` would bundle it.
-step("building the Worker");
-const build = spawnSync(
-  join(root, "node_modules", ".bin", "wrangler"),
-  ["deploy", "--dry-run", "--outdir", buildDir],
-  {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "error" },
-  },
-);
-if (build.status !== 0) {
-  console.error("Build failed (see above).");
-  process.exit(1);
+// 2. Build the Worker exactly as `wrangler deploy` would bundle it, unless the last
+// build came from the same sources (restarts then take a second, not a bundle).
+// Builds are keyed by fingerprint and published with an atomic rename, so servers started
+// side by side (tests, benchmarks) never read a half-written bundle.
+const fingerprint = sourceFingerprint();
+const buildDir = join(buildRoot, fingerprint.slice(0, 16));
+if (existsSync(join(buildDir, "index.js"))) {
+  step("sources unchanged since the last build");
+} else {
+  step("building the Worker");
+  const tmpDir = `${buildDir}.tmp-${process.pid}`;
+  const build = spawnSync(
+    join(root, "node_modules", ".bin", "wrangler"),
+    ["deploy", "--dry-run", "--outdir", tmpDir],
+    {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "error" },
+    },
+  );
+  if (build.status !== 0) {
+    console.error("Build failed (see above).");
+    process.exit(1);
+  }
+  try {
+    renameSync(tmpDir, buildDir);
+  } catch {
+    rmSync(tmpDir, { recursive: true, force: true }); // another server published the same build first
+  }
+  pruneBuilds(buildRoot, buildDir);
 }
 
 // 3. Bindings from wrangler.toml; vars overridden by .dev.vars, then by the environment.

@@ -5,6 +5,8 @@ import { onError, onNotFound } from "./http/error-handler";
 import { bodyLimits } from "./http/middleware";
 import { createRouter } from "./http/openapi";
 import { requestId } from "./http/request-id";
+import { recordHttpMetrics } from "./observability/metrics.middleware";
+import { metricsRoutes } from "./observability/metrics.routes";
 import { tenantRoutes } from "./routes";
 import { adminRoutes } from "./tenants/tenants.routes";
 import { VERSION } from "./version";
@@ -13,12 +15,14 @@ import { VERSION } from "./version";
 export function createApp() {
   const app = createRouter();
   app.use("*", requestId());
+  app.use("*", recordHttpMetrics());
   app.use("*", bodyLimits(MAX_JSON_BODY_BYTES, { "/v1/documents": MAX_BATCH_BODY_BYTES }));
   app.onError(onError);
   app.notFound(onNotFound);
 
   app.route("/", healthRoutes());
   app.route("/", docsRoutes());
+  app.route("/", metricsRoutes());
   app.route("/v1/admin", adminRoutes());
   app.route("/v1", tenantRoutes());
 

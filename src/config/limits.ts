@@ -18,6 +18,16 @@ export const VECTORIZE_MAX_TOP_K = 100;
 export const VECTORIZE_MAX_TOP_K_WITH_VALUES = 50;
 export const VECTORIZE_MAX_NAMESPACE_BYTES = 64;
 export const VECTORIZE_MAX_UPSERT_BATCH = 1000;
+/** Vectorize v2: ids per `getByIds` call (observed error 40007 "max id count is 20"). */
+export const VECTORIZE_MAX_GET_IDS = 20;
+/** Vectorize v2: ids per `deleteByIds` call (observed error 40007 "max id count is 100"). */
+export const VECTORIZE_MAX_DELETE_IDS = 100;
+/** Vectorize v2: a filter's compact JSON must be shorter than this many bytes. */
+export const VECTORIZE_MAX_FILTER_BYTES = 2048;
+/** Vectorize v2: filter keys are at most this many characters. */
+export const VECTORIZE_MAX_FILTER_KEY_CHARS = 512;
+/** Vectorize v2: the `topK` a query uses when it gives none. */
+export const VECTORIZE_DEFAULT_TOP_K = 5;
 
 /** Workers AI embedding models accept at most 100 texts per call. */
 export const WORKERS_AI_MAX_EMBED_BATCH = 100;

@@ -1,0 +1,45 @@
+/**
+ * Types shared by the local vector index, its Durable Object shards and the tenant layer.
+ * Pure: no runtime imports, so benchmarks and Node tools can use them.
+ */
+
+/** Distance metrics, exactly as Vectorize names them. */
+export type Metric = VectorizeDistanceMetric;
+
+/**
+ * How a shard keeps vectors in memory for scanning.
+ * - `none`: float32, exact scores.
+ * - `int8`: one signed byte per dimension plus a per-vector scale (4x smaller); the best
+ *   candidates are re-scored exactly from the float32 copy in SQLite.
+ * - `binary`: one bit per dimension (32x smaller), Hamming pre-selection, exact re-scoring
+ *   of a larger candidate pool; lower recall, meant for very large shards.
+ * - `auto`: `none` until a shard's float32 copy would pass {@link AUTO_INT8_THRESHOLD_BYTES},
+ *   then `int8`.
+ */
+export type Quantization = "none" | "int8" | "binary" | "auto";
+
+/** The embedding model an index was built with. Vectors of different embedders are not comparable. */
+export interface EmbedderIdentity {
+  id: string;
+  dimensions: number;
+}
+
+/**
+ * A logical index's fixed configuration. Recorded by shard 0 when the first write
+ * arrives (like `wrangler vectorize create`) and never changed afterwards.
+ */
+export interface IndexConfig {
+  dimensions: number;
+  metric: Metric;
+  quantization: Quantization;
+  /** How many shards the ids are spread over; fixed at creation because ids route by hash. */
+  shardCount: number;
+  /** The embedder whose vectors this index holds, or null for a plain Vectorize-style index. */
+  embedder: EmbedderIdentity | null;
+}
+
+/** Where an index's most recent mutation stands (every local mutation is visible on return). */
+export interface MutationMark {
+  seq: number;
+  at: number;
+}

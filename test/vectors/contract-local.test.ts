@@ -1,0 +1,14 @@
+import { env } from "cloudflare:workers";
+import { LocalVectorIndex } from "../../src/vectors/local/local-index";
+import { vectorizeContract } from "./contract";
+
+// Three shards, so every contract test also exercises routing, fan-out and the merge.
+vectorizeContract("local Durable Object index", async ({ dimensions, metric }) => ({
+  index: new LocalVectorIndex(env.VECTOR_SHARDS, {
+    name: `contract-${crypto.randomUUID()}`,
+    dimensions,
+    metric,
+    shardCount: 3,
+  }),
+  settle: async () => {},
+}));

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { fieldValue, filterProblem } from "../../src/vectors/core/filter";
+import { jsMatrices } from "../../src/vectors/core/matrix";
+import { AUTO_INT8_THRESHOLD_BYTES, formatFor, shardCapacity } from "../../src/vectors/core/memory-budget";
+import { encodeBits, encodeInt8, encodeQueryInt16, rowBytes } from "../../src/vectors/core/quantize";
+import { groupByShard, idHash, shardFor } from "../../src/vectors/core/shard-hash";
+import { TopK } from "../../src/vectors/core/topk";
+import { matrixConformance } from "./matrix-conformance";
+import { seeded } from "./vector-helpers";
+
+describe("TopK", () => {
+  it("keeps the best k of many, best first, and ignores NaN", () => {
+    const random = seeded(1);
+    const items = Array.from({ length: 5000 }, (_, i) => ({ key: i, goodness: random() }));
+    const heap = new TopK(25);
+    for (const it of items) heap.push(it.key, it.goodness);
+    heap.push(99999, Number.NaN);
+    const expected = [...items].sort((a, b) => b.goodness - a.goodness).slice(0, 25);
+    expect(heap.sorted()).toEqual(expected);
+    expect(heap.threshold).toBe(expected[24]?.goodness);
+  });
+
+  it("holds fewer than k items with a threshold of -Infinity", () => {
+    const heap = new TopK(3);
+    heap.push(1, -5);
+    expect(heap.threshold).toBe(Number.NEGATIVE_INFINITY);
+    expect(heap.sorted()).toEqual([{ key: 1, goodness: -5 }]);
+    expect(() => new TopK(0)).toThrow(RangeError);
+  });
+});
+
+describe("shard routing", () => {
+  it("is stable: these values must never change, or stored vectors land on the wrong shard", () => {
+    expect([idHash(""), idHash("a"), idHash("doc1:0:abc"), idHash("é")]).toEqual([
+      2872998923, 444641715, 1115840636, 2387039943,
+    ]);
+  });
+
+  it("spreads similar ids evenly, including ids differing only in high bits of one byte", () => {
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 10_000; i++)
+      counts[shardFor(`doc-${i}:0`, 4)] = (counts[shardFor(`doc-${i}:0`, 4)] ?? 0) + 1;
+    for (const c of counts) expect(Math.abs(c - 2500)).toBeLessThan(200);
+    // 'a' (0x61) and 'e' (0x65) share their low bits; plain FNV-1a would always co-locate them.
+    const letters = new Set([..."abcdefghijklmnop"].map((ch) => shardFor(`doc-${ch}`, 4)));
+    expect(letters.size).toBe(4);
+    expect(shardFor("anything", 1)).toBe(0);
+  });
+
+  it("groups items by shard, keeping their order", () => {
+    const groups = groupByShard(["x1", "x2", "x3", "x4", "x5", "x6"], (id) => id, 2);
+    const flat = [...groups.values()].flat().sort();
+    expect(flat).toEqual(["x1", "x2", "x3", "x4", "x5", "x6"]);
+    for (const [shard, ids] of groups) for (const id of ids) expect(shardFor(id, 2)).toBe(shard);
+  });
+});
+
+describe("quantization", () => {
+  it("encodes int8 with a per-vector scale and int16 queries", () => {
+    const out = new Int8Array(4);
+    expect(encodeInt8([0.5, -1, 0.25, 0], out)).toBeCloseTo(1 / 127, 10);
+    expect(Array.from(out)).toEqual([64, -127, 32, 0]);
+    expect(encodeInt8([0, 0, 0, 0], out)).toBe(0);
+    const q = new Int16Array(4);
+    expect(encodeQueryInt16([2, -1, 0, 0], q)).toBeCloseTo(2 / 32767, 10);
+    expect(Array.from(q)).toEqual([32767, -16383, 0, 0]);
+  });
+
+  it("packs sign bits least significant first and pads rows for SIMD", () => {
+    const bits = new Uint8Array(2);
+    encodeBits([1, -1, 0, 2, 0, 0, 0, 0, 3], bits);
+    expect(Array.from(bits)).toEqual([0b1001, 0b1]);
+    expect([rowBytes("f32", 384), rowBytes("i8", 384), rowBytes("bits", 384)]).toEqual([1536, 384, 48]);
+    expect([rowBytes("f32", 5), rowBytes("i8", 5), rowBytes("bits", 65)]).toEqual([32, 16, 16]);
+  });
+
+  it("picks formats and capacities from the memory budget", () => {
+    expect(formatFor("none", 384, 1e6)).toBe("f32");
+    expect(formatFor("binary", 384, 1)).toBe("bits");
+    expect(formatFor("auto", 384, 1000)).toBe("f32");
+    expect(formatFor("auto", 384, Math.ceil(AUTO_INT8_THRESHOLD_BYTES / 1536) + 1)).toBe("i8");
+    expect(shardCapacity("int8", 384)).toBeGreaterThan(3 * shardCapacity("none", 384));
+    expect(shardCapacity("none", 384)).toBeGreaterThan(50_000);
+  });
+});
+
+describe("filters", () => {
+  it("reports why a filter is invalid, or null when Vectorize accepts it", () => {
+    expect(filterProblem({ a: 1, "b.c": { $gte: 1, $lt: 5 } })).toBeNull();
+    expect(filterProblem({ a: { $in: [1, "x", true, null] } })).toBeNull();
+    expect(filterProblem({ a: { $ne: null } })).toBeNull();
+    expect(filterProblem({ a: { $lt: null } })).toMatch(/string or a finite number/);
+    expect(filterProblem({ a: Number.NaN })).toMatch(/finite number/);
+    expect(filterProblem(null)).toMatch(/JSON object/);
+  });
+
+  it("reads nested scalar values and treats everything else as absent", () => {
+    const m = { a: { b: { c: 1 } }, s: "x", arr: [1], o: {}, z: null };
+    expect(fieldValue(m, ["a", "b", "c"])).toBe(1);
+    expect(fieldValue(m, ["s"])).toBe("x");
+    expect(fieldValue(m, ["z"])).toBeNull();
+    for (const path of [["arr"], ["o"], ["a", "b"], ["missing", "x"], ["s", "x"]]) {
+      expect(fieldValue(m, path)).toBeUndefined();
+    }
+  });
+});
+
+matrixConformance(jsMatrices);
