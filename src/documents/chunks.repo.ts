@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, type SQL, sql } from "drizzle-orm";
 import { jsonGroups, prepare } from "../db/batch";
 import type { Db } from "../db/client";
 import { chunks } from "../db/schema";
@@ -52,6 +52,24 @@ export function createChunksRepo(db: Db) {
         .where(and(eq(chunks.tenantId, tenantId), eq(chunks.documentId, documentId)))
         .all();
       return rows.map((r) => r.id);
+    },
+
+    /** Every chunk id of a tenant, read in pages (for dropping its vectors). */
+    async allIds(tenantId: string, pageSize = 5000): Promise<string[]> {
+      const out: string[] = [];
+      let after = 0;
+      for (;;) {
+        const rows = await db
+          .select({ seq: chunks.seq, id: chunks.id })
+          .from(chunks)
+          .where(and(eq(chunks.tenantId, tenantId), gt(chunks.seq, after)))
+          .orderBy(chunks.seq)
+          .limit(pageSize)
+          .all();
+        out.push(...rows.map((r) => r.id));
+        if (rows.length < pageSize) return out;
+        after = rows.at(-1)?.seq ?? after;
+      }
     },
 
     /** Chunk ids of many documents, keyed `tenant\u0000doc`. */

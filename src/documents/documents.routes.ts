@@ -160,7 +160,10 @@ export function documentsRoutes() {
       middleware: tenant("write"),
       summary:
         "Re-index every document of the tenant from its stored body (e.g. after changing the embedder)",
-      description: 'Optional body `{"status":"failed"}` limits it to documents with that status.',
+      description:
+        'Optional body `{"status":"failed"}` limits it to documents with that status. If the configured embedder ' +
+        "differs from the one the tenant's vectors were made with, the old vectors are dropped first " +
+        "(`vectors_reset: true`); keyword search keeps working while the documents are re-embedded.",
       responses: {
         202: jsonResponse(ReindexAccepted, "Reindex job started"),
         ...errorResponses(400, 401, 403),
@@ -168,11 +171,11 @@ export function documentsRoutes() {
     }),
     async (c) => {
       const body = await readOptionalJson(c, ReindexAllInput);
-      const { jobId, total } = await createDocumentsService(createIngestDeps(c.env)).reindexAll(
+      const { jobId, total, vectorsReset } = await createDocumentsService(createIngestDeps(c.env)).reindexAll(
         c.var.principal.tenantId,
         body.status,
       );
-      return c.json({ job_id: jobId, total }, 202);
+      return c.json({ job_id: jobId, total, vectors_reset: vectorsReset }, 202);
     },
   );
 

@@ -175,6 +175,10 @@ export const ReindexAccepted = z
     id: z.string().optional(),
     version: z.number().int().optional(),
     total: z.number().int().optional(),
+    vectors_reset: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Old vectors were dropped: the embedder changed" }),
   })
   .openapi("ReindexAccepted");
 

@@ -31,6 +31,27 @@ export function createDocumentsService(deps: IngestDeps) {
   const chunks = createChunksRepo(deps.db);
   const jobs = createJobsRepo(deps.db);
 
+  /**
+   * Vectors of different embedders are not comparable and the index refuses to mix them, so
+   * when the configured embedder differs from the one the tenant's vectors were made with,
+   * a full reindex first drops the old vectors (keyword search keeps working meanwhile).
+   * A partial reindex cannot switch embedders: the rest would keep unusable vectors.
+   */
+  async function resetVectorsOnEmbedderChange(tenantId: string, status?: DocumentStatus): Promise<boolean> {
+    const recorded = await deps.vectors.recorded(tenantId);
+    const current = deps.vectors.embedder;
+    if (!recorded || (recorded.id === current.id && recorded.dimensions === current.dimensions)) return false;
+    if (status) {
+      throw fail.conflict(
+        `The embedder changed from ${recorded.id} to ${current.id}; reindex all documents (omit "status") so no ` +
+          "document keeps vectors of the old embedder.",
+        "embedder_changed",
+      );
+    }
+    await deps.vectors.drop(tenantId, await chunks.allIds(tenantId));
+    return true;
+  }
+
   return {
     /** One document, or 404. */
     async get(tenantId: string, id: string): Promise<DocumentDetail> {
@@ -118,7 +139,11 @@ export function createDocumentsService(deps: IngestDeps) {
      * versions and records the job; a single `fanout` message then enqueues the documents
      * page by page, so the request stays small whatever the tenant's size.
      */
-    async reindexAll(tenantId: string, status?: DocumentStatus): Promise<{ jobId: string; total: number }> {
+    async reindexAll(
+      tenantId: string,
+      status?: DocumentStatus,
+    ): Promise<{ jobId: string; total: number; vectorsReset: boolean }> {
+      const vectorsReset = await resetVectorsOnEmbedderChange(tenantId, status);
       const now = deps.now();
       const jobId = newId("job", now);
       await runBatch(deps.db, [
@@ -133,7 +158,7 @@ export function createDocumentsService(deps: IngestDeps) {
       } catch (err) {
         log.warn("enqueueing a tenant reindex failed; the sweep will pick it up", { job_id: jobId, err });
       }
-      return { jobId, total: summary?.job.total ?? 0 };
+      return { jobId, total: summary?.job.total ?? 0, vectorsReset };
     },
 
     /** A job of the tenant with counts, or 404. Marks it done the first time nothing is pending. */

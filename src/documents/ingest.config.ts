@@ -2,6 +2,8 @@
  * Ingestion constants, with the platform limits they are derived from.
  */
 
+import { VECTORIZE_MAX_DELETE_IDS } from "../config/limits";
+
 /**
  * Deliveries of one queue message: wrangler.toml's `max_retries = 5` for edgerag-ingest
  * means 1 + 5. On the last one the consumer itself marks the document failed and moves the
@@ -35,8 +37,8 @@ export const MAX_BATCH_DOCUMENTS = 1000;
 export const EMBED_BATCH_SIZE = 100;
 /** Vectors per upsert: Vectorize takes up to 1,000 per call; smaller calls keep request bodies modest. */
 export const VECTOR_UPSERT_BATCH = 500;
-/** Ids per deleteByIds call (Vectorize accepts up to 1,000). */
-export const VECTOR_DELETE_BATCH = 1000;
+/** Ids per deleteByIds call: Vectorize v2 takes at most 100. */
+export const VECTOR_DELETE_BATCH = VECTORIZE_MAX_DELETE_IDS;
 /** Documents parsed and chunked concurrently inside one queue batch. */
 export const PARSE_CONCURRENCY = 4;
 /** R2 writes in flight while accepting a batch. */

@@ -7,6 +7,7 @@ import { IngestError, toFailure } from "./ingest.errors";
 import { type DeadLetter, type IngestDocMessage, IngestMessage, sendAll } from "./ingest.messages";
 import { createIngestPipeline, docKey, keyOfRow, type Outcome } from "./ingest.pipeline";
 import { createJobsRepo } from "./jobs.repo";
+import { deleteVectorsNow } from "./vector-cleanup";
 
 /** Queue names from wrangler.toml. */
 export const INGEST_QUEUE_NAME = "edgerag-ingest";
@@ -146,7 +147,7 @@ export function createIngestConsumer(deps: IngestDeps) {
         }
         try {
           if (body.kind === "fanout") await fanout(body);
-          else if (deps.vectors) await deps.vectors.deleteByIds(body.ids);
+          else await deleteVectorsNow(deps, body.tenant, body.ids);
           msg.ack();
         } catch (err) {
           log.warn(`${body.kind} message failed; retrying`, { err });

@@ -1,22 +1,36 @@
 import { countTokens } from "../chunking/tokens";
 import { createDb, type Db } from "../db/client";
-import { log } from "../observability/log";
 import { hashEmbed } from "../providers/local/hash-embedding";
 import type { Embedder } from "../providers/types";
 import { createFts5KeywordIndex } from "../retrieval/keyword/fts5-index";
 import type { KeywordIndex } from "../retrieval/keyword/keyword-index";
+import { type EmbedderIdentity, type VectorEnv, vectorIndexFor } from "../vectors";
 import type { BlobStore } from "./blobs";
 import { IngestError } from "./ingest.errors";
 import type { DeadLetterQueue, MessageQueue } from "./ingest.messages";
 
 /**
- * The vector index operations ingestion needs. Both Vectorize bindings (`VectorizeIndex`
- * and the newer `Vectorize`) and edgerag's local index satisfy it. Tenants are isolated by
- * `namespace` on every vector; ids are globally unique (they hash the tenant in).
+ * One tenant's vector index as ingestion uses it: a subset of `Vectorize` that the tenant
+ * indexes of src/vectors (local shards or Cloudflare Vectorize) satisfy. The index manages
+ * the tenant's namespace itself; vectors are passed without one.
  */
 export interface VectorIndex {
   upsert(vectors: VectorizeVector[]): Promise<unknown>;
   deleteByIds(ids: string[]): Promise<unknown>;
+}
+
+/** Vector storage per tenant, with the embedder bookkeeping a reindex needs. */
+export interface VectorStore {
+  /** The embedder new vectors are made with. */
+  readonly embedder: EmbedderIdentity;
+  /** The tenant's index for vectors of the configured embedder. */
+  index(tenantId: string): VectorIndex;
+  /** The tenant's index opened with `embedder` (deleting vectors an earlier embedder made). */
+  open(tenantId: string, embedder: EmbedderIdentity): VectorIndex;
+  /** The embedder the tenant's stored vectors were made with, or null when it has none. */
+  recorded(tenantId: string): Promise<EmbedderIdentity | null>;
+  /** Removes every vector of the tenant (`ids`: all its chunk ids) and forgets its embedder. */
+  drop(tenantId: string, ids: Iterable<string>): Promise<void>;
 }
 
 /** Everything the documents service and the ingest pipeline touch, passed in (never reached for). */
@@ -27,8 +41,7 @@ export interface IngestDeps {
   deadLetters: DeadLetterQueue;
   keyword: KeywordIndex;
   embedder: Embedder;
-  /** Null when this build has no vector index for the configured backend: documents are keyword-indexed only. */
-  vectors: VectorIndex | null;
+  vectors: VectorStore;
   now: () => number;
   random: () => number;
   /** Called after documents change (indexed, replaced, deleted), e.g. to drop cached search results. */
@@ -72,46 +85,50 @@ export function embedderFromSpec(spec: string): Embedder {
   };
 }
 
-let warnedNoVectors = false;
-
 /**
- * The vector index for the configured backend. SEAM: `VECTOR_BACKEND=vectorize` uses the
- * VECTORIZE binding; `local` is edgerag's own index (issue 4), wired here when it lands —
- * until then documents are indexed for keyword search only and record no embedder.
+ * The vector store for the configured backend through src/vectors' `vectorIndexFor`
+ * (VECTOR_BACKEND=local: VectorShard Durable Objects; vectorize: the VECTORIZE binding),
+ * which records each tenant's embedder and refuses vectors of another (409
+ * embedder_mismatch).
  */
-export function vectorIndexFromEnv(env: Env): VectorIndex | null {
-  if (env.VECTOR_BACKEND === "vectorize") {
-    if (env.VECTORIZE) return env.VECTORIZE;
-    const missing = () =>
+export function createVectorStore(env: VectorEnv, embedder: EmbedderIdentity): VectorStore {
+  const open = (tenantId: string, e: EmbedderIdentity) => vectorIndexFor(env, { tenantId, embedder: e });
+  const unusable = (): VectorIndex => {
+    // The embedder is misconfigured (its calls fail first, with the reason); nothing to write.
+    const reject = () =>
       Promise.reject(
-        new IngestError(
-          "vector_index_unavailable",
-          "VECTOR_BACKEND=vectorize but no VECTORIZE binding is configured (see wrangler.toml [env.cloud]).",
-          true,
-        ),
+        new IngestError("embedder_unavailable", `Embedder ${embedder.id} is not available.`, true),
       );
-    return { upsert: missing, deleteByIds: missing };
-  }
-  if (!warnedNoVectors) {
-    warnedNoVectors = true;
-    log.warn("no local vector index in this build; documents are keyword-indexed only", {
-      vector_backend: env.VECTOR_BACKEND,
-    });
-  }
-  return null;
+    return { upsert: reject, deleteByIds: reject };
+  };
+  return {
+    embedder,
+    index: (tenantId) => (embedder.dimensions > 0 ? open(tenantId, embedder) : unusable()),
+    open,
+    async recorded(tenantId) {
+      // Any valid identity opens the handle; stats() reports what was recorded.
+      const probe = embedder.dimensions > 0 ? embedder : { id: "probe", dimensions: 1 };
+      return (await open(tenantId, probe).stats()).embedder;
+    },
+    async drop(tenantId, ids) {
+      const recorded = await this.recorded(tenantId);
+      if (recorded) await open(tenantId, recorded).drop({ ids });
+    },
+  };
 }
 
 /** Builds the ingestion dependencies from the Worker's bindings. */
 export function createIngestDeps(env: Env, overrides: Partial<IngestDeps> = {}): IngestDeps {
   const db = overrides.db ?? createDb(env.DB);
+  const embedder = overrides.embedder ?? embedderFromSpec(env.EMBEDDINGS);
   return {
     db,
     blobs: env.BLOBS,
     queue: env.INGEST_QUEUE,
     deadLetters: env.INGEST_DLQ,
     keyword: createFts5KeywordIndex(db),
-    embedder: embedderFromSpec(env.EMBEDDINGS),
-    vectors: vectorIndexFromEnv(env),
+    embedder,
+    vectors: createVectorStore(env, { id: embedder.id, dimensions: embedder.dimensions }),
     now: Date.now,
     random: Math.random,
     ...overrides,

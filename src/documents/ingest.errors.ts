@@ -1,4 +1,6 @@
+import { AppError } from "../http/errors";
 import { ParseError } from "../parsers/errors";
+import { parseVectorizeError } from "../vectors";
 
 /**
  * A failure while indexing a document. `permanent` failures (unreadable files, a
@@ -33,7 +35,21 @@ export function toFailure(err: unknown, fallbackCode = "indexing_error"): Failur
   if (err instanceof IngestError) {
     return { code: err.code, message: err.message.slice(0, MAX_MESSAGE), permanent: err.permanent };
   }
+  // Expected failures of dependencies: a 4xx is a refusal that retrying cannot change
+  // (embedder_mismatch, invalid input); a 5xx may pass.
+  if (err instanceof AppError) {
+    return { code: err.code, message: err.message.slice(0, MAX_MESSAGE), permanent: err.status < 500 };
+  }
   const message = err instanceof Error ? err.message : String(err);
+  const vectorize = parseVectorizeError(err);
+  if (
+    vectorize?.code !== undefined &&
+    vectorize.code !== null &&
+    vectorize.code >= 40000 &&
+    vectorize.code < 50000
+  ) {
+    return { code: "vector_index_rejected", message: message.slice(0, MAX_MESSAGE), permanent: true };
+  }
   return { code: fallbackCode, message: message.slice(0, MAX_MESSAGE), permanent: false };
 }
 

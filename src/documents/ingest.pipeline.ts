@@ -158,17 +158,26 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  /** Upserts the vectors of every document that embedded; a failing call fails the documents in it. */
+  /** Upserts the vectors of every document that embedded, per tenant; a failing call fails the documents in it. */
   async function upsert(batch: Prepared[], failed: Map<Prepared, unknown>, heartbeat: () => Promise<void>) {
-    const index = deps.vectors;
-    if (!index) return;
+    const byTenant = new Map<string, Prepared[]>();
+    for (const p of batch) byTenant.set(p.key.tenant, [...(byTenant.get(p.key.tenant) ?? []), p]);
+    for (const [tenant, docs] of byTenant) await upsertTenant(tenant, docs, failed, heartbeat);
+  }
+
+  async function upsertTenant(
+    tenant: string,
+    batch: Prepared[],
+    failed: Map<Prepared, unknown>,
+    heartbeat: () => Promise<void>,
+  ) {
+    const index = deps.vectors.index(tenant);
     const all = batch.flatMap((p) => {
       const metadata = parseMetadata(p.row.metadata);
       return p.chunks.map((c, i) => ({
         p,
         vector: {
           id: c.id,
-          namespace: p.key.tenant,
           values: p.vectors?.[i] as Float32Array,
           metadata: vectorMetadata(metadata, { documentId: p.key.doc, ordinal: c.ordinal, page: c.page }),
         } satisfies VectorizeVector,
@@ -261,7 +270,7 @@ export function createIngestPipeline(deps: IngestDeps) {
 
   /** Removes the vectors this attempt wrote that belong to no committed chunk. */
   async function discardUncommitted(p: Prepared): Promise<void> {
-    if (!p.upserted?.length || !deps.vectors) return;
+    if (!p.upserted?.length) return;
     const committed = new Set(await chunkRows.ids(p.key.tenant, p.key.doc));
     await deleteVectors(
       deps,
@@ -309,8 +318,8 @@ export function createIngestPipeline(deps: IngestDeps) {
       let live = prepared.filter((p): p is Prepared => p !== null);
       await heartbeat();
 
-      const embedderId = deps.vectors ? deps.embedder.id : null;
-      if (deps.vectors && live.length > 0) {
+      const embedderId = deps.embedder.id;
+      if (live.length > 0) {
         await embed(live, failed, heartbeat);
         live = live.filter((p) => !failed.has(p));
         await upsert(live, failed, heartbeat);

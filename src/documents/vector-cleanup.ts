@@ -1,50 +1,65 @@
+import { AppError } from "../http/errors";
 import { log } from "../observability/log";
+import { EMBEDDER_MISMATCH } from "../vectors";
 import { PURGE_IDS_PER_MESSAGE, VECTOR_DELETE_BATCH } from "./ingest.config";
 import type { IngestDeps } from "./ingest.deps";
 import { sendAll } from "./ingest.messages";
 
 /**
- * Deletes vectors by id. A vector index outage must not undo a D1 change that already
- * committed, so ids that could not be deleted are handed to the queue as `purge` messages
- * and retried there with the queue's backoff; only if even that fails are they logged.
+ * Deletes a tenant's vectors by id, in calls of at most 100 ids (Vectorize's limit). If the
+ * configured embedder no longer matches the one the tenant's vectors were made with, the
+ * index refuses the handle (409 embedder_mismatch), so the delete reopens it with the
+ * recorded embedder: deleting must work whatever the embedder. Throws on failure.
+ */
+export async function deleteVectorsNow(
+  deps: Pick<IngestDeps, "vectors">,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<void> {
+  let index = deps.vectors.index(tenantId);
+  for (let i = 0; i < ids.length; i += VECTOR_DELETE_BATCH) {
+    const group = ids.slice(i, i + VECTOR_DELETE_BATCH);
+    try {
+      await index.deleteByIds(group);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === EMBEDDER_MISMATCH)) throw err;
+      const recorded = await deps.vectors.recorded(tenantId);
+      if (!recorded) return; // the tenant has no vectors at all
+      index = deps.vectors.open(tenantId, recorded);
+      await index.deleteByIds(group);
+    }
+  }
+}
+
+/**
+ * Deletes vectors after their D1 rows are already gone. A vector index outage must not undo
+ * a D1 change that committed, so ids that could not be deleted are handed to the queue as
+ * `purge` messages and retried there with the queue's backoff; only if even that fails are
+ * they logged (orphans: search drops vector hits without a chunk row).
  */
 export async function deleteVectors(
   deps: Pick<IngestDeps, "vectors" | "queue">,
   tenantId: string,
   ids: readonly string[],
 ): Promise<void> {
-  const index = deps.vectors;
-  if (!index || ids.length === 0) return;
-  const leftover: string[] = [];
-  for (let i = 0; i < ids.length; i += VECTOR_DELETE_BATCH) {
-    const group = ids.slice(i, i + VECTOR_DELETE_BATCH);
-    try {
-      await index.deleteByIds(group);
-    } catch (err) {
-      log.warn("vector delete failed; retrying through the queue", {
-        tenant_id: tenantId,
-        ids: group.length,
-        err,
-      });
-      leftover.push(...group);
-    }
-  }
-  if (leftover.length === 0) return;
-  const messages = [];
-  for (let i = 0; i < leftover.length; i += PURGE_IDS_PER_MESSAGE) {
-    messages.push({
-      kind: "purge" as const,
-      tenant: tenantId,
-      ids: leftover.slice(i, i + PURGE_IDS_PER_MESSAGE),
+  if (ids.length === 0) return;
+  try {
+    await deleteVectorsNow(deps, tenantId, ids);
+    return;
+  } catch (err) {
+    log.warn("vector delete failed; retrying through the queue", {
+      tenant_id: tenantId,
+      ids: ids.length,
+      err,
     });
+  }
+  const messages = [];
+  for (let i = 0; i < ids.length; i += PURGE_IDS_PER_MESSAGE) {
+    messages.push({ kind: "purge" as const, tenant: tenantId, ids: ids.slice(i, i + PURGE_IDS_PER_MESSAGE) });
   }
   try {
     await sendAll(deps.queue, messages);
   } catch (err) {
-    log.error("could not schedule vector purge; vectors orphaned", {
-      tenant_id: tenantId,
-      ids: leftover,
-      err,
-    });
+    log.error("could not schedule vector purge; vectors orphaned", { tenant_id: tenantId, ids, err });
   }
 }

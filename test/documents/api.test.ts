@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { createFts5KeywordIndex } from "../../src/retrieval/keyword/fts5-index";
+import { vectorIndexFor } from "../../src/vectors";
 import { buildPdf } from "../fixtures/pdf";
 import { call, createTenantWithKey, errorCode } from "../helpers";
 import { chunkRows, type DocView, eventually, getDoc, postText, settled } from "./helpers";
@@ -29,8 +30,16 @@ describe("formats through the API", () => {
       chunk_count: 1,
       title: null,
       error: null,
+      embedder: env.EMBEDDINGS,
     });
     expect((await keyword.search(tenantId, "glacier"))[0]?.documentId).toBe("plain");
+    // The vectors are in the local index (VectorShard Durable Objects), under the tenant.
+    const [row] = await chunkRows(tenantId, "plain");
+    const dims = Number(/hash-(\d+)/.exec(env.EMBEDDINGS)?.[1]);
+    const vectors = vectorIndexFor(env, { tenantId, embedder: { id: env.EMBEDDINGS, dimensions: dims } });
+    const [stored] = await vectors.getByIds([row?.id as string]);
+    expect(stored?.metadata).toMatchObject({ document_id: "plain", ordinal: 0 });
+    expect(stored?.values).toHaveLength(dims);
   });
 
   it("indexes Markdown with its heading path and title", async () => {

@@ -9,24 +9,65 @@ import { createDb, type Db } from "../../src/db/client";
 import { acceptDocuments, type IncomingDocument } from "../../src/documents/documents.accept";
 import { createDocumentsService } from "../../src/documents/documents.service";
 import { createIngestConsumer } from "../../src/documents/ingest.consumer";
-import { createIngestDeps, embedderFromSpec, type IngestDeps } from "../../src/documents/ingest.deps";
+import {
+  createIngestDeps,
+  createVectorStore,
+  embedderFromSpec,
+  type IngestDeps,
+} from "../../src/documents/ingest.deps";
 import type { DeadLetter, IngestMessage } from "../../src/documents/ingest.messages";
 import type { Embedder } from "../../src/providers/types";
 import { createFts5KeywordIndex } from "../../src/retrieval/keyword/fts5-index";
-import { FakeVectorize } from "../fixtures/fake-vectorize";
+import { vectorIndexFor } from "../../src/vectors";
+import { FakeVectorize } from "../vectors/fake-vectorize";
+
+/**
+ * A Vectorize binding (the vectors suite's fake: asynchronous visibility, real limits) with
+ * failure injection and call counts, for the cloud path of src/vectors.
+ */
+function faultyVectorize(dimensions: number) {
+  const fake = new FakeVectorize({ dimensions, metric: "cosine" });
+  const state = { failures: 0, upserts: 0, deletes: 0 };
+  const binding = new Proxy(fake, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (prop === "upsert" || prop === "deleteByIds") {
+        return (...args: unknown[]) => {
+          if (prop === "upsert") state.upserts++;
+          else state.deletes++;
+          if (state.failures > 0) {
+            state.failures--;
+            return Promise.reject(new Error("VECTOR_UPSERT_ERROR (code = 50000): injected outage"));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { fake, binding: binding as Vectorize, state };
+}
 
 /**
  * Drives the ingestion service layer directly with real local D1 and R2, a recording queue
- * (so the Worker's own consumer never races the test) and a fake vector index. Messages are
- * delivered by hand through `createMessageBatch`, which lets tests choose attempt numbers
- * and read back exactly which messages were acked or retried, with which delays.
+ * (so the Worker's own consumer never races the test) and the cloud vector path over a fake
+ * Vectorize binding. Messages are delivered by hand through `createMessageBatch`, which lets
+ * tests choose attempt numbers and read back which messages were acked or retried, and how.
  */
 export function createHarness(
-  opts: { vectors?: FakeVectorize | null; embedder?: Embedder; db?: Db; now?: () => number } = {},
+  opts: {
+    embedder?: Embedder;
+    db?: Db;
+    now?: () => number;
+    vectorize?: ReturnType<typeof faultyVectorize>;
+  } = {},
 ) {
   const sent: IngestMessage[] = [];
   const dead: DeadLetter[] = [];
-  const vectors = opts.vectors === undefined ? new FakeVectorize() : opts.vectors;
+  const embedder = opts.embedder ?? embedderFromSpec("local:hash-64");
+  const vectorize = opts.vectorize ?? faultyVectorize(64);
+  const vectorEnv = { ...env, VECTOR_BACKEND: "vectorize", VECTORIZE: vectorize.binding };
   const deps: IngestDeps = createIngestDeps(env, {
     db: opts.db ?? createDb(env.DB),
     queue: {
@@ -42,8 +83,8 @@ export function createHarness(
         dead.push(body);
       },
     },
-    vectors,
-    embedder: opts.embedder ?? embedderFromSpec("local:hash-64"),
+    embedder,
+    vectors: createVectorStore(vectorEnv, { id: embedder.id, dimensions: embedder.dimensions }),
     random: () => 0.5,
     ...(opts.now ? { now: opts.now } : {}),
   });
@@ -83,13 +124,13 @@ export function createHarness(
           },
         }),
     );
-    const view = {
-      ...batch,
-      queue: batch.queue,
-      messages: recording,
-      ackAll: () => batch.ackAll(),
-      retryAll: (o?: QueueRetryOptions) => batch.retryAll(o),
-    };
+    const view = new Proxy(batch, {
+      get(target, prop) {
+        if (prop === "messages") return recording;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
     const ctx = createExecutionContext();
     if (queue === "edgerag-ingest") await consumer.handle(view);
     else await consumer.handleDeadLetters(view);
@@ -104,17 +145,44 @@ export function createHarness(
     }
   }
 
+  /** The tenant's index with the full Vectorize interface (for reading back in tests). */
+  const tenantIndex = (tenantId: string) =>
+    vectorIndexFor(vectorEnv, { tenantId, embedder: { id: embedder.id, dimensions: embedder.dimensions } });
+
   return {
     deps,
     sent,
     dead,
-    vectors,
     consumer,
     deliver,
     drain,
     service: createDocumentsService(deps),
     keyword: createFts5KeywordIndex(deps.db),
     accept: (tenantId: string, docs: IncomingDocument[]) => acceptDocuments(deps, tenantId, docs, "batch"),
+    /** The fake Vectorize binding, to share with another harness (e.g. with another embedder). */
+    vectorize,
+    vectors: {
+      /** Applies pending Vectorize mutations (Vectorize does so a few seconds after a write). */
+      settle: () => vectorize.fake.settle(),
+      /** Vectors visible in the whole fake index (every tenant of this harness). */
+      count: async () => (await vectorize.fake.describe()).vectorCount,
+      /** Which of `ids` are visible for the tenant (getByIds takes 20 ids per call). */
+      async visible(tenantId: string, ids: readonly string[]): Promise<string[]> {
+        const out: string[] = [];
+        for (let i = 0; i < ids.length; i += 20) {
+          out.push(...(await tenantIndex(tenantId).getByIds(ids.slice(i, i + 20))).map((v) => v.id));
+        }
+        return out.sort();
+      },
+      get: (tenantId: string, id: string) =>
+        tenantIndex(tenantId)
+          .getByIds([id])
+          .then((v) => v[0]),
+      failNext: (n = 1) => {
+        vectorize.state.failures = n;
+      },
+      calls: vectorize.state,
+    },
   };
 }
 

@@ -5,9 +5,14 @@ import { embedderFromSpec } from "../../src/documents/ingest.deps";
 import { expireDocumentsTask, resumeStalledIngestTask } from "../../src/documents/ingest.maintenance";
 import { runMaintenance } from "../../src/maintenance/maintenance";
 import type { Embedder } from "../../src/providers/types";
-import type { FakeVectorize } from "../fixtures/fake-vectorize";
 import { buildPdf } from "../fixtures/pdf";
 import { blobKeys, chunksOf, createHarness, createTenant, docRow, textDoc } from "./harness";
+
+/** Exactly `ids` are the vectors the harness's index holds (after settle()). */
+async function expectVectors(h: ReturnType<typeof createHarness>, tenant: string, ids: readonly string[]) {
+  expect(await h.vectors.visible(tenant, ids)).toEqual([...ids].sort());
+  expect(await h.vectors.count()).toBe(ids.length);
+}
 
 const paragraphs = (n: number, tag: string) =>
   Array.from(
@@ -39,9 +44,9 @@ describe("indexing", () => {
     expect(chunks.length).toBeGreaterThan(1);
     expect(await h.keyword.count(tenant)).toBe(chunks.length);
     expect((await h.keyword.search(tenant, "alpha7"))[0]?.documentId).toBe("doc");
-    h.vectors?.flush();
-    expect(h.vectors?.idsIn(tenant)).toEqual(chunks.map((c) => c.id).sort());
-    const [first] = await (h.vectors as FakeVectorize).getByIds([chunks[0]?.id as string]);
+    h.vectors.settle();
+    await expectVectors(h, tenant, chunks.map((c) => c.id).sort());
+    const first = await h.vectors.get(tenant, chunks[0]?.id as string);
     expect(first?.metadata).toEqual({ team: "docs", year: 2024, document_id: "doc", ordinal: 0 });
     expect(first?.values).toHaveLength(64);
   });
@@ -82,12 +87,12 @@ describe("idempotent upsert and replace", () => {
     await h.accept(tenant, [textDoc("doc", "Stable content.", { metadata: { a: 1, b: 2 } })]);
     await h.drain();
     const before = await chunksOf(tenant, "doc");
-    const upserts = h.vectors?.upsertCalls;
+    const upserts = h.vectors.calls.upserts;
     const again = await h.accept(tenant, [textDoc("doc", "Stable content.", { metadata: { b: 2, a: 1 } })]);
     expect(again.documents[0]).toMatchObject({ unchanged: true, version: 1, status: "ready" });
     expect(h.sent).toEqual([]);
     expect(await chunksOf(tenant, "doc")).toEqual(before);
-    expect(h.vectors?.upsertCalls).toBe(upserts);
+    expect(h.vectors.calls.upserts).toBe(upserts);
     expect(await blobKeys(tenant)).toHaveLength(1);
     const job = await h.service.job(tenant, again.jobId);
     expect(job.counts).toEqual({ pending: 0, done: 0, failed: 0, skipped: 1 });
@@ -101,7 +106,7 @@ describe("idempotent upsert and replace", () => {
     );
     await h.accept(tenant, [textDoc("doc", v1, { chunking: { maxTokens: 8, overlapTokens: 0 } })]);
     await h.drain();
-    h.vectors?.flush();
+    h.vectors.settle();
     const old = await chunksOf(tenant, "doc");
     expect(old).toHaveLength(3);
 
@@ -113,17 +118,17 @@ describe("idempotent upsert and replace", () => {
     // Accepted but not yet indexed: the old version is still fully searchable.
     expect(await chunksOf(tenant, "doc")).toEqual(old);
     expect((await h.keyword.search(tenant, "walruses")).length).toBe(1);
-    expect(h.vectors?.idsIn(tenant)).toEqual(old.map((c) => c.id).sort());
+    await expectVectors(h, tenant, old.map((c) => c.id).sort());
     expect(await blobKeys(tenant)).toHaveLength(1);
 
     await h.drain();
-    h.vectors?.flush();
+    h.vectors.settle();
     const fresh = await chunksOf(tenant, "doc");
     expect(fresh.map((c) => c.text)).toEqual(["Intro stays the same.", "New middle about penguins."]);
     expect(fresh[0]?.id).toBe(old[0]?.id);
     expect(await h.keyword.search(tenant, "walruses narwhals")).toEqual([]);
     expect((await h.keyword.search(tenant, "penguins")).length).toBe(1);
-    expect(h.vectors?.idsIn(tenant)).toEqual(fresh.map((c) => c.id).sort());
+    await expectVectors(h, tenant, fresh.map((c) => c.id).sort());
     expect(await docRow(tenant, "doc")).toMatchObject({ status: "ready", version: 2, chunk_count: 2 });
     expect(await blobKeys(tenant)).toHaveLength(1);
   });
@@ -154,10 +159,14 @@ describe("idempotent upsert and replace", () => {
     expect(await docRow(tenant, "doc")).toMatchObject({ version: 2, status: "queued", claimed_until: null });
     expect(h.sent.filter((m) => m.kind === "ingest" && m.version === 2).length).toBeGreaterThanOrEqual(1);
     await h.drain();
-    h.vectors?.flush();
+    h.vectors.settle();
     const chunks = await chunksOf(tenant, "doc");
     expect(chunks.map((c) => c.text)).toEqual(["Version two text about owls."]);
-    expect(h.vectors?.idsIn(tenant)).toEqual(chunks.map((c) => c.id));
+    await expectVectors(
+      h,
+      tenant,
+      chunks.map((c) => c.id),
+    );
     expect(await docRow(tenant, "doc")).toMatchObject({ status: "ready", version: 2 });
   });
 
@@ -256,8 +265,8 @@ describe("retries, dead letters and redelivery", () => {
     expect(job.errors[0]?.error).toContain("gave up");
     // A failed document's chunks, vectors and keyword entries were never written.
     expect(await chunksOf(tenant, "doc")).toEqual([]);
-    h.vectors?.flush();
-    expect(h.vectors?.idsIn(tenant)).toEqual([]);
+    h.vectors.settle();
+    await expectVectors(h, tenant, []);
   });
 
   it("fails an unreadable file at once, without retries, and dead-letters it", async () => {
@@ -296,14 +305,14 @@ describe("retries, dead letters and redelivery", () => {
     const [message] = h.sent.splice(0);
     await h.deliver([{ body: message }]);
     const before = await chunksOf(tenant, "doc");
-    const upserts = h.vectors?.upsertCalls;
+    const upserts = h.vectors.calls.upserts;
     const again = await h.deliver([
       { body: message, attempts: 2 },
       { body: message, attempts: 1 },
     ]);
     expect(again.explicitAcks).toHaveLength(2);
     expect(await chunksOf(tenant, "doc")).toEqual(before);
-    expect(h.vectors?.upsertCalls).toBe(upserts);
+    expect(h.vectors.calls.upserts).toBe(upserts);
     expect(await docRow(tenant, "doc")).toMatchObject({ status: "ready", attempts: 1 });
   });
 
@@ -319,12 +328,12 @@ describe("retries, dead letters and redelivery", () => {
     const h = createHarness();
     await h.accept(tenant, [textDoc("doc", "To be deleted.")]);
     await h.drain();
-    h.vectors?.failNext(1);
+    h.vectors.failNext(1);
     await h.service.remove(tenant, "doc");
     expect(h.sent).toEqual([{ kind: "purge", tenant, ids: expect.any(Array) }]);
     await h.drain();
-    h.vectors?.flush();
-    expect(h.vectors?.idsIn(tenant)).toEqual([]);
+    h.vectors.settle();
+    await expectVectors(h, tenant, []);
   });
 });
 
@@ -335,13 +344,17 @@ describe("lifecycle", () => {
     await h.accept(tenant, [textDoc("gone", paragraphs(10, "delta")), textDoc("kept", "Keep me around.")]);
     await h.drain();
     expect(await h.service.remove(tenant, "gone")).toEqual({ chunks: expect.any(Number) });
-    h.vectors?.flush();
+    h.vectors.settle();
     expect(await docRow(tenant, "gone")).toBeNull();
     expect(await chunksOf(tenant, "gone")).toEqual([]);
     expect(await h.keyword.search(tenant, "delta3")).toEqual([]);
     expect(await h.keyword.count(tenant)).toBe(1);
     const kept = await chunksOf(tenant, "kept");
-    expect(h.vectors?.idsIn(tenant)).toEqual(kept.map((c) => c.id));
+    await expectVectors(
+      h,
+      tenant,
+      kept.map((c) => c.id),
+    );
     expect(await blobKeys(tenant)).toHaveLength(1);
     await expect(h.service.remove(tenant, "gone")).rejects.toMatchObject({ status: 404 });
   });
@@ -360,11 +373,15 @@ describe("lifecycle", () => {
     expect(early["documents.expire"]).toEqual({ expired: 0, errors: 0 });
     const results = await runMaintenance(env, [task], t0 + 120_000);
     expect((results["documents.expire"] as { expired: number }).expired).toBeGreaterThanOrEqual(1);
-    h.vectors?.flush();
+    h.vectors.settle();
     expect(await docRow(tenant, "ttl")).toBeNull();
     expect(await docRow(tenant, "stay")).toMatchObject({ status: "ready" });
     expect(await h.keyword.search(tenant, "short lived")).toEqual([]);
-    expect(h.vectors?.idsIn(tenant)).toEqual((await chunksOf(tenant, "stay")).map((c) => c.id));
+    await expectVectors(
+      h,
+      tenant,
+      (await chunksOf(tenant, "stay")).map((c) => c.id),
+    );
   });
 
   it("refreshes expires_at without re-indexing when only the expiry changes", async () => {
@@ -437,6 +454,44 @@ describe("lifecycle", () => {
   });
 });
 
+describe("changing the embedder", () => {
+  it("refuses to mix embedders, and a full reindex drops the old vectors and rebuilds with the new one", async () => {
+    const tenant = await createTenant();
+    const before = createHarness();
+    await before.accept(tenant, [textDoc("a", "Alpha text."), textDoc("b", "Beta text.")]);
+    await before.drain();
+    before.vectors.settle();
+    expect(await before.vectors.count()).toBe(2);
+
+    // Same index, a different embedder of the same dimension (EMBEDDINGS changed).
+    const base = embedderFromSpec("local:hash-64");
+    const other: Embedder = { ...base, id: "test:other-64" };
+    const after = createHarness({ embedder: other, vectorize: before.vectorize });
+    await after.accept(tenant, [textDoc("c", "Gamma text.")]);
+    await after.drain();
+    const c = await docRow(tenant, "c");
+    expect(c?.status).toBe("failed");
+    expect(c?.error).toMatch(/^embedder_mismatch: /);
+
+    await expect(after.service.reindexAll(tenant, "failed")).rejects.toMatchObject({
+      status: 409,
+      code: "embedder_changed",
+    });
+    const job = await after.service.reindexAll(tenant);
+    expect(job).toMatchObject({ total: 3, vectorsReset: true });
+    await after.drain();
+    after.vectors.settle();
+    for (const id of ["a", "b", "c"])
+      expect(await docRow(tenant, id)).toMatchObject({ status: "ready", embedder: "test:other-64" });
+    expect(await after.vectors.count()).toBe(3);
+    expect(await after.deps.vectors.recorded(tenant)).toEqual({ id: "test:other-64", dimensions: 64 });
+    // Deleting works whatever the embedder a handle was opened with.
+    await before.service.remove(tenant, "a");
+    before.vectors.settle();
+    expect(await after.vectors.count()).toBe(2);
+  });
+});
+
 describe("D1 limits", () => {
   it("indexes a 1,000-chunk document without any statement over 100 bound parameters or 100 KB of SQL", async () => {
     const tenant = await createTenant();
@@ -479,8 +534,8 @@ describe("D1 limits", () => {
     expect(await docRow(tenant, "big")).toMatchObject({ status: "ready", chunk_count: 1000 });
     expect(await h.keyword.count(tenant)).toBe(1000);
     expect((await h.keyword.search(tenant, "widget 999"))[0]?.documentId).toBe("big");
-    h.vectors?.flush();
-    expect(h.vectors?.idsIn(tenant)).toHaveLength(1000);
+    h.vectors.settle();
+    expect(await h.vectors.count()).toBe(1000);
     expect(maxParams).toBeGreaterThan(0);
     expect(maxParams).toBeLessThanOrEqual(100);
     // Replacing and deleting it stays within the limits too.
