@@ -5,7 +5,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
@@ -15,13 +15,16 @@ export default defineConfig(async () => {
             JWT_ISSUER: "https://issuer.test",
             JWT_AUDIENCE: "edgerag-test",
             TEST_MIGRATIONS: migrations,
+            // The wire-protocol server of the provider adapter tests (test-node/providers).
+            PROVIDER_WIRE_URL: inject("providerWireUrl"),
           },
         },
-      }),
+      })),
     ],
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      globalSetup: ["./test-node/providers/wire-server.setup.ts"],
       testTimeout: 30_000,
     },
   };
