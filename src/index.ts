@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import { type MaintenanceTask, runMaintenance } from "./maintenance/maintenance";
 import { setLogLevel } from "./observability/log";
+import { embeddingCacheEviction } from "./providers/embedding/cache.maintenance";
 
 export { SessionMemory } from "../durable-objects/session";
 export { VectorShard } from "../durable-objects/vector-shard";
@@ -8,7 +9,7 @@ export { VectorShard } from "../durable-objects/vector-shard";
 const app = createApp();
 
 /** Periodic tasks run by the cron trigger (and once at `npm start`). */
-const maintenanceTasks: MaintenanceTask[] = [];
+const maintenanceTasks: MaintenanceTask[] = [embeddingCacheEviction()];
 
 export default {
   fetch(request, env, ctx) {

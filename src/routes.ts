@@ -1,5 +1,6 @@
 import { createRouter } from "./http/openapi";
 import { settingsRoutes } from "./settings/settings.routes";
+import { usageRoutes } from "./usage/usage.routes";
 
 /**
  * Every tenant-facing router, mounted under /v1. Each route declares its own auth chain
@@ -8,5 +9,6 @@ import { settingsRoutes } from "./settings/settings.routes";
 export function tenantRoutes() {
   const app = createRouter();
   app.route("/", settingsRoutes());
+  app.route("/", usageRoutes());
   return app;
 }
