@@ -14,7 +14,7 @@ export default defineConfig(async () => {
         {
           // Unit and integration tests inside workerd with real local D1, R2, Queues and DOs.
           plugins: [
-            cloudflareTest({
+            cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
@@ -27,15 +27,18 @@ export default defineConfig(async () => {
                   JWT_ISSUER: "https://issuer.test",
                   JWT_AUDIENCE: "edgerag-test",
                   TEST_MIGRATIONS: migrations,
+                  // The wire-protocol server of the provider adapter tests (test-node/providers).
+                  PROVIDER_WIRE_URL: inject("providerWireUrl"),
                 },
               },
-            }),
+            })),
           ],
           test: {
             name: "workers",
             sequence: { groupOrder: 0 },
             include: ["test/**/*.test.ts"],
             setupFiles: ["./test/setup.ts"],
+            globalSetup: ["./test-node/providers/wire-server.setup.ts"],
             testTimeout: 30_000,
           },
         },

@@ -3,6 +3,7 @@ import { documentMaintenanceTasks } from "./documents/ingest.maintenance";
 import { handleQueueBatch } from "./documents/ingest.queue";
 import { type MaintenanceTask, runMaintenance } from "./maintenance/maintenance";
 import { setLogLevel } from "./observability/log";
+import { embeddingCacheEviction } from "./providers/embedding/cache.maintenance";
 
 export { SessionMemory } from "../durable-objects/session";
 export { VectorShard } from "../durable-objects/vector-shard";
@@ -10,7 +11,7 @@ export { VectorShard } from "../durable-objects/vector-shard";
 const app = createApp();
 
 /** Periodic tasks run by the cron trigger (and once at `npm start`). */
-const maintenanceTasks: MaintenanceTask[] = [...documentMaintenanceTasks()];
+const maintenanceTasks: MaintenanceTask[] = [embeddingCacheEviction(), ...documentMaintenanceTasks()];
 
 export default {
   fetch(request, env, ctx) {

@@ -1,6 +1,7 @@
 import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
 import { settingsRoutes } from "./settings/settings.routes";
+import { usageRoutes } from "./usage/usage.routes";
 
 /**
  * Every tenant-facing router, mounted under /v1. Each route declares its own auth chain
@@ -9,6 +10,7 @@ import { settingsRoutes } from "./settings/settings.routes";
 export function tenantRoutes() {
   const app = createRouter();
   app.route("/", settingsRoutes());
+  app.route("/", usageRoutes());
   app.route("/", documentsRoutes());
   return app;
 }

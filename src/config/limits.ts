@@ -39,3 +39,6 @@ export const QUEUE_MAX_MESSAGE_BYTES = 128 * 1024;
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_BATCH_BODY_BYTES = 20 * 1024 * 1024;
+
+/** Workers: at most 6 simultaneous open outgoing connections per invocation; more wait in a queue. */
+export const WORKERS_MAX_CONCURRENT_CONNECTIONS = 6;

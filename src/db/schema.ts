@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  customType,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 /**
  * D1 schema. Times are integer milliseconds since the epoch; JSON columns are TEXT.
@@ -200,4 +208,67 @@ export const settings = sqliteTable(
     updatedAt: integer("updated_at").notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+);
+
+/** Float32 vectors stored as raw little-endian bytes (4 per dimension), not JSON. */
+const float32Blob = customType<{ data: Float32Array; driverData: ArrayBuffer }>({
+  dataType: () => "blob",
+  toDriver: (v) => v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer,
+  fromDriver: (v: unknown) => {
+    // D1 returns BLOBs as ArrayBuffer; older runtimes and some drivers as byte arrays.
+    if (v instanceof ArrayBuffer) return new Float32Array(v.slice(0));
+    if (ArrayBuffer.isView(v))
+      return new Float32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+    return new Float32Array(Uint8Array.from(v as number[]).buffer);
+  },
+});
+
+/**
+ * Embedding cache: one vector per (tenant, embedder + revision, exact input text), keyed by the
+ * SHA-256 of those. Evicted when unused for a while and when the table grows past its cap
+ * (src/providers/embedding/cache.maintenance.ts).
+ */
+export const embeddingCache = sqliteTable(
+  "embedding_cache",
+  {
+    key: text("key").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    /** Embedder id and revision, e.g. `local:hash-384#1a2b3c4d`. */
+    embedder: text("embedder").notNull(),
+    dimensions: integer("dimensions").notNull(),
+    vector: float32Blob("vector").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    lastUsedAt: integer("last_used_at").notNull().default(now),
+  },
+  (t) => [index("embedding_cache_used_idx").on(t.lastUsedAt)],
+);
+
+/**
+ * Model usage per tenant, UTC day, provider and operation: counters incremented after every
+ * provider attempt, read by `GET /v1/usage`. Rows with `day = 'total'` hold all-time sums, so
+ * the metrics endpoint reads one row per tenant, provider and operation instead of every day.
+ */
+export const providerUsage = sqliteTable(
+  "provider_usage",
+  {
+    tenantId: text("tenant_id").notNull(),
+    /** UTC day, `YYYY-MM-DD`, or `total`. */
+    day: text("day").notNull(),
+    /** Provider spec id, e.g. `openai:llama3.2@http://127.0.0.1:11434/v1`. */
+    provider: text("provider").notNull(),
+    /** embed | rerank | generate */
+    operation: text("operation").notNull(),
+    calls: integer("calls").notNull().default(0),
+    failures: integer("failures").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    /** Texts served from the embedding cache instead of the provider. */
+    cacheHits: integer("cache_hits").notNull().default(0),
+    latencyMs: integer("latency_ms").notNull().default(0),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.day, t.provider, t.operation] }),
+    index("provider_usage_day_idx").on(t.day),
+  ],
 );

@@ -14,6 +14,14 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** A provider in a fallback chain that failed before another one answered. */
+export interface FallbackNote {
+  /** The provider spec that failed, e.g. `openai:llama3.2@http://127.0.0.1:11434/v1`. */
+  provider: string;
+  /** Stable failure kind, e.g. `timeout`, `rate_limited`, `server_error`, `circuit_open`. */
+  error: string;
+}
+
 /** Options for {@link Embedder.embed}. */
 export interface EmbedOptions extends CallOptions {
   /** Some models embed queries and documents differently (e.g. bge's query instruction). */
@@ -26,13 +34,23 @@ export interface EmbedResult {
   /** The provider spec that produced the vectors, e.g. `local:hash-384`. */
   provider: string;
   usage: Usage;
+  /** Providers of the fallback chain that failed first (absent when the first one answered). */
+  fallbacks?: FallbackNote[];
+  /** How many of the texts came from the embedding cache (absent when no cache is in front). */
+  cached?: number;
 }
 
 /** Turns text into vectors. Vectors from different `id`s are not comparable. */
 export interface Embedder {
   /** Stable identity recorded with an index, e.g. `workers-ai:@cf/baai/bge-base-en-v1.5`. */
   readonly id: string;
+  /** Vector length; 0 only for an unknown remote model before its first answer (then the vectors' length). */
   readonly dimensions: number;
+  /**
+   * Changes whenever the same `id` would produce different vectors (e.g. a new version of the
+   * local hashing algorithm). Indexes and caches should key on `id` + `revision`.
+   */
+  readonly revision?: string;
   /** Embeds any number of texts; implementations batch to their provider's limits. */
   embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbedResult>;
 }
@@ -42,6 +60,7 @@ export interface RerankResult {
   scores: number[];
   provider: string;
   usage: Usage;
+  fallbacks?: FallbackNote[];
 }
 
 /** Scores (query, document) pairs. */
@@ -91,6 +110,7 @@ export interface GenerateResult {
   finishReason: "stop" | "length" | "error";
   /** Present when the generator itself knows the sources (extractive); else derived by the caller. */
   citations?: GeneratedCitation[];
+  fallbacks?: FallbackNote[];
 }
 
 /** Streaming events: text deltas, then exactly one `done`. */

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createDb } from "../db/client";
 import { tenant, tenantSecurity } from "../http/middleware";
 import { createRouter, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
+import { assertTenantProviderSettings } from "../providers/tenant-settings";
 import { createSettingsRepo } from "./settings.repo";
 import { SettingsPatch, TenantSettings, Whoami } from "./settings.schema";
 
@@ -59,6 +60,7 @@ export function settingsRoutes() {
     }),
     async (c) => {
       const repo = createSettingsRepo(createDb(c.env.DB));
+      assertTenantProviderSettings(c.req.valid("json"), c.env);
       await repo.apply(c.var.principal.tenantId, c.req.valid("json"));
       return c.json(
         TenantSettings.partial()

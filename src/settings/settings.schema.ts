@@ -1,16 +1,20 @@
 import { z } from "@hono/zod-openapi";
+import { type ProviderRole, ProviderSpecError } from "../providers/spec";
+import { parseRoleChain } from "../providers/validate";
 
 /** A provider spec or fallback chain, e.g. `openai:llama3.2@http://127.0.0.1:11434/v1,local:extractive`. */
-const ProviderSpec = z
-  .string()
-  .trim()
-  .min(3)
-  .max(1000)
-  .regex(
-    /^(local|workers-ai|openai|hf):\S+$/,
-    "must look like local:<name>, workers-ai:<model>, openai:<model>@<url> or hf:<model>[@<url>], comma-separated for a fallback chain",
-  )
-  .or(z.string().regex(/^[^,\s]+(,[^,\s]+)+$/));
+const ProviderSpec = z.string().trim().min(3).max(1000);
+
+/** A provider chain that must parse and suit `role` (see src/providers/validate.ts). */
+const providerSetting = (role: ProviderRole) =>
+  ProviderSpec.superRefine((value, ctx) => {
+    try {
+      parseRoleChain(value, role);
+    } catch (err) {
+      if (!(err instanceof ProviderSpecError)) throw err;
+      ctx.addIssue({ code: "custom", message: err.message });
+    }
+  });
 
 /**
  * Per-tenant settings. Every key is optional: an absent key falls back to the instance
@@ -42,6 +46,12 @@ export const SettingsPatch = z
       >;
     },
   )
+  // Provider chains are checked per role when set (stored values are shown as they are).
+  .extend({
+    embeddings: providerSetting("embeddings").nullable().optional(),
+    generator: providerSetting("generator").nullable().optional(),
+    reranker: providerSetting("reranker").nullable().optional(),
+  })
   .strict()
   .openapi("TenantSettingsPatch");
 
