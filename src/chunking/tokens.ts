@@ -19,27 +19,78 @@
  */
 
 const CJK_CLASS = "\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}";
-const PIECE = new RegExp(`[${CJK_CLASS}]|[\\p{L}\\p{M}]+|\\p{N}+|[^\\s\\p{L}\\p{M}\\p{N}]`, "gu");
-const CJK_CHAR = new RegExp(`^[${CJK_CLASS}]$`, "u");
 const HAS_CJK = new RegExp(`[${CJK_CLASS}]`, "u");
 const CJK_OR_RUN = new RegExp(`[${CJK_CLASS}]|[^${CJK_CLASS}]+`, "gu");
-const LETTER = /^[\p{L}\p{M}]/u;
-const DIGIT = /^\p{N}/u;
 
 /** Characters per token for letter runs and digit runs. */
 const LETTERS_PER_TOKEN = 6;
 const DIGITS_PER_TOKEN = 3;
 
-/** Estimated token count of `text` (0 for whitespace only). */
+// Character classes: what a code point contributes to the count.
+const SPACE = 0;
+const LETTER = 1;
+const DIGIT = 2;
+const SINGLE = 3; // a token of its own: CJK characters, punctuation, symbols
+
+const ASCII = new Uint8Array(128).map((_, c) => {
+  if (c === 32 || (c >= 9 && c <= 13)) return SPACE;
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return LETTER;
+  if (c >= 48 && c <= 57) return DIGIT;
+  return SINGLE;
+});
+const IS_SPACE = /\s/u;
+const IS_CJK = new RegExp(`[${CJK_CLASS}]`, "u");
+const IS_LETTER = /[\p{L}\p{M}]/u;
+const IS_DIGIT = /\p{N}/u;
+const nonAscii = new Map<number, number>();
+
+function classOf(cp: number): number {
+  if (cp < 128) return ASCII[cp] as number;
+  let k = nonAscii.get(cp);
+  if (k === undefined) {
+    const ch = String.fromCodePoint(cp);
+    k = IS_SPACE.test(ch)
+      ? SPACE
+      : IS_CJK.test(ch)
+        ? SINGLE
+        : IS_LETTER.test(ch)
+          ? LETTER
+          : IS_DIGIT.test(ch)
+            ? DIGIT
+            : SINGLE;
+    // Bounded: a text can only hold so many distinct characters, but an isolate lives long.
+    if (nonAscii.size < 65_536) nonAscii.set(cp, k);
+  }
+  return k;
+}
+
+/**
+ * Estimated token count of `text` (0 for whitespace only). A single pass over code points
+ * with a class table (it runs on every unit the chunker considers, so it is the chunker's
+ * hot path).
+ */
 export function countTokens(text: string): number {
   let n = 0;
-  for (const m of text.matchAll(PIECE)) {
-    const piece = m[0];
-    if (CJK_CHAR.test(piece)) n += 1;
-    else if (LETTER.test(piece)) n += Math.ceil(piece.length / LETTERS_PER_TOKEN);
-    else if (DIGIT.test(piece)) n += Math.ceil(piece.length / DIGITS_PER_TOKEN);
-    else n += 1;
+  let run = 0;
+  let runClass = SPACE;
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      cp = text.codePointAt(i) as number;
+      i++;
+    }
+    const k = classOf(cp);
+    if (k === runClass && (k === LETTER || k === DIGIT)) {
+      run++;
+      continue;
+    }
+    if (run > 0) n += Math.ceil(run / (runClass === LETTER ? LETTERS_PER_TOKEN : DIGITS_PER_TOKEN));
+    run = 0;
+    runClass = k;
+    if (k === LETTER || k === DIGIT) run = 1;
+    else if (k === SINGLE) n++;
   }
+  if (run > 0) n += Math.ceil(run / (runClass === LETTER ? LETTERS_PER_TOKEN : DIGITS_PER_TOKEN));
   return n;
 }
 

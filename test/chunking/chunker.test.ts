@@ -23,6 +23,27 @@ describe("token estimate", () => {
     expect(countTokens("日本語")).toBe(3);
   });
 
+  it("matches the regular-expression definition of the estimate on mixed scripts", () => {
+    const reference = (text: string) => {
+      let n = 0;
+      for (const m of text.matchAll(
+        /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])|((?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{M}])+)|(\p{N}+)|[^\s\p{L}\p{M}\p{N}]/gu,
+      )) {
+        n += m[2] ? Math.ceil(m[2].length / 6) : m[3] ? Math.ceil(m[3].length / 3) : 1;
+      }
+      return n;
+    };
+    const samples = [
+      "Plain English, with punctuation; and numbers 1234567!",
+      "Café naïve résumé — Übergrößenträger ½ ³ ٣٤٥",
+      "日本語のテキストとGPU混在。한국어 문장도 있습니다.",
+      "tabs\tand\nnewlines\r\n  spaces\u00a0nbsp \u2003em",
+      "e.g. C++ x86_64 https://example.com/a?b=c&d=e #hash @user",
+      "Ελληνικά και русский текст, עברית וערבית عربى",
+    ];
+    for (const text of samples) expect(countTokens(text), text).toBe(reference(text));
+  });
+
   it("is subadditive, so packed parts never exceed the budget together", () => {
     const parts = ["alpha beta", "gamma,", "delta 123", "εψιλον"];
     expect(countTokens(parts.join(" "))).toBeLessThanOrEqual(parts.reduce((n, p) => n + countTokens(p), 0));
