@@ -22,8 +22,8 @@ export default {
     setLogLevel(env.LOG_LEVEL);
     ctx.waitUntil(runMaintenance(env, maintenanceTasks));
   },
-  async queue(batch, env) {
+  async queue(batch, env, ctx) {
     setLogLevel(env.LOG_LEVEL);
-    await handleQueueBatch(batch, env);
+    await handleQueueBatch(batch, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -83,6 +83,15 @@ export const documents = sqliteTable(
     claimedUntil: integer("claimed_until"),
     /** Caller's chunking options as JSON (`{"maxTokens":…,"overlapTokens":…}`), null for defaults. */
     chunking: text("chunking"),
+    /** Where the body sits inside the R2 object `blob_key` (an upload pack), in bytes. */
+    blobOffset: integer("blob_offset"),
+    blobLength: integer("blob_length"),
+    /**
+     * Per-document AES-GCM key and IV (base64) the body is encrypted with. Deleting the row
+     * destroys the key, so a body in a pack that still holds other documents is unreadable
+     * from that moment on (crypto-shredding), before the pack itself is reclaimed.
+     */
+    blobSecret: text("blob_secret"),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -90,7 +99,25 @@ export const documents = sqliteTable(
     index("documents_hash_idx").on(t.tenantId, t.contentHash),
     index("documents_expires_idx").on(t.expiresAt),
     index("documents_stale_idx").on(t.status, t.leaseUntil),
+    index("documents_blob_idx").on(t.tenantId, t.blobKey),
   ],
+);
+
+/**
+ * R2 upload packs: the bodies of one upload call concatenated into one object (local R2
+ * manages ~100 writes a second; one object per batch keeps accepting fast everywhere).
+ * `live` counts the documents that still point into the pack; at 0 the object is deleted.
+ */
+export const blobPacks = sqliteTable(
+  "blob_packs",
+  {
+    key: text("key").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    live: integer("live").notNull().default(0),
+    bytes: integer("bytes").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("blob_packs_live_idx").on(t.live, t.createdAt)],
 );
 
 /**

@@ -5,13 +5,13 @@ import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { log } from "../observability/log";
 import type { DocumentType } from "../parsers/formats";
-import { newBlobKey } from "./blobs";
-import { mapLimit } from "./concurrency";
+import { type BodyRef, planPacks, writePacks } from "./blobs";
 import { createDocumentsRepo, type DocumentRow, type UpsertRow } from "./documents.repo";
-import { BLOB_WRITE_CONCURRENCY, QUEUED_GRACE_MS } from "./ingest.config";
+import { QUEUED_GRACE_MS } from "./ingest.config";
 import type { IngestDeps } from "./ingest.deps";
 import { sendAll } from "./ingest.messages";
 import { createJobsRepo, type JobItemInput } from "./jobs.repo";
+import { createPacksRepo, deadPacks, reclaimPacks } from "./packs.repo";
 
 /** One document as received, already validated. */
 export interface IncomingDocument {
@@ -60,7 +60,7 @@ interface Planned {
   hash: string;
   metadata: string;
   chunking: string | null;
-  blobKey?: string;
+  body?: BodyRef;
 }
 
 function isUnchanged(p: Planned, row: DocumentRow): boolean {
@@ -111,7 +111,8 @@ export async function acceptDocuments(
   }
 
   const results = new Map<string, AcceptedDocument>();
-  const replacedBlobs: string[] = [];
+  const packsRepo = createPacksRepo(deps.db);
+  const unreferenced = new Set<string>();
   let pending = planned;
   let jobInserted = false;
   for (let round = 1; pending.length > 0; round++) {
@@ -157,15 +158,20 @@ export async function acceptDocuments(
       items.push({ id: p.input.id, version: (row?.version ?? 0) + 1, status: "pending", error: null });
     }
 
-    await mapLimit(writes, BLOB_WRITE_CONCURRENCY, async ({ p }) => {
-      if (p.blobKey) return;
-      const key = await newBlobKey(tenantId, p.input.id);
-      await deps.blobs.put(key, p.input.bytes, {
-        httpMetadata: { contentType: p.input.type },
-        customMetadata: { tenant: tenantId, document: p.input.id },
+    // Bodies go to R2 in packs (one object per up to 8 MB of the upload), recorded in D1 first.
+    const unstored = writes.filter(({ p }) => !p.body);
+    if (unstored.length > 0) {
+      const { refs, packs } = await planPacks(
+        tenantId,
+        unstored.map(({ p }) => p.input.bytes),
+      );
+      await runBatch(deps.db, [packsRepo.insertStatement(tenantId, packs, now)]);
+      await writePacks(deps.blobs, tenantId, packs);
+      unstored.forEach(({ p }, i) => {
+        p.body = refs[i];
       });
-      p.blobKey = key;
-    });
+      for (const pack of packs) unreferenced.add(pack.key);
+    }
 
     const rows: UpsertRow[] = writes.map(({ p, row }) => ({
       id: p.input.id,
@@ -175,7 +181,10 @@ export async function acceptDocuments(
       contentHash: p.hash,
       sizeBytes: p.input.bytes.byteLength,
       metadata: p.metadata,
-      blobKey: p.blobKey as string,
+      blobKey: p.body?.key as string,
+      blobOffset: p.body?.offset ?? null,
+      blobLength: p.body?.length ?? null,
+      blobSecret: p.body?.secret ?? null,
       expiresAt: p.input.expiresAt ?? null,
       chunking: p.chunking,
       expectedVersion: row?.version ?? 0,
@@ -193,7 +202,13 @@ export async function acceptDocuments(
       ),
       ...jobs.itemStatements(tenantId, jobId, items, now),
       ...documents.setExpiryStatements(tenantId, expiry, now),
+      // Packs whose documents this batch replaced, and this upload's own packs, recounted.
+      ...packsRepo.recountStatements([
+        ...unreferenced,
+        ...writes.flatMap(({ row }) => (row ? [row.blobKey] : [])),
+      ]),
     ]);
+    for (const key of deadPacks(out)) unreferenced.add(key);
     jobInserted = true;
     // RETURNING of the upserts names the documents this request won (see upsertStatements).
     const won = new Map<string, number>();
@@ -209,7 +224,6 @@ export async function acceptDocuments(
         lost.push(p);
         continue;
       }
-      if (row && row.blobKey !== p.blobKey) replacedBlobs.push(row.blobKey);
       results.set(p.input.id, {
         id: p.input.id,
         version,
@@ -228,14 +242,9 @@ export async function acceptDocuments(
     pending = lost;
   }
 
-  // Bodies of replaced versions are unreachable now (every upload has its own key), and so is
-  // a body uploaded in a round that a concurrent identical upload made unnecessary.
-  for (const p of planned) if (p.blobKey && results.get(p.input.id)?.unchanged) replacedBlobs.push(p.blobKey);
-  await mapLimit(replacedBlobs, BLOB_WRITE_CONCURRENCY, (key) =>
-    deps.blobs
-      .delete(key)
-      .catch((err: unknown) => log.warn("could not delete a replaced body", { key, err })),
-  );
+  // Packs left without documents: replaced versions' packs, and bodies uploaded in a round
+  // that a concurrent identical upload made unnecessary.
+  await reclaimPacks(deps, [...unreferenced]);
 
   await reportDuplicates(deps, tenantId, planned, results);
   return { jobId, documents: planned.map((p) => results.get(p.input.id) as AcceptedDocument) };

@@ -26,6 +26,9 @@ export interface UpsertRow {
   sizeBytes: number;
   metadata: string;
   blobKey: string;
+  blobOffset: number | null;
+  blobLength: number | null;
+  blobSecret: string | null;
   expiresAt: number | null;
   chunking: string | null;
   expectedVersion: number;
@@ -136,6 +139,9 @@ export function createDocumentsRepo(db: Db) {
         size: r.sizeBytes,
         meta: r.metadata,
         blob: r.blobKey,
+        off: r.blobOffset,
+        len: r.blobLength,
+        secret: r.blobSecret,
         exp: r.expiresAt,
         chunking: r.chunking,
         v: r.expectedVersion + 1,
@@ -145,16 +151,19 @@ export function createDocumentsRepo(db: Db) {
           db,
           sql`
           INSERT INTO documents (tenant_id, id, title, content_type, source, content_hash, size_bytes, status,
-            metadata, blob_key, job_id, version, attempts, created_at, updated_at, expires_at, lease_until, chunking)
+            metadata, blob_key, blob_offset, blob_length, blob_secret, job_id, version, attempts, created_at, updated_at,
+            expires_at, lease_until, chunking)
           SELECT ${tenantId}, json_extract(value, '$.id'), json_extract(value, '$.title'), json_extract(value, '$.type'),
             json_extract(value, '$.source'), json_extract(value, '$.hash'), json_extract(value, '$.size'), 'queued',
-            json_extract(value, '$.meta'), json_extract(value, '$.blob'), ${jobId}, json_extract(value, '$.v'), 0,
+            json_extract(value, '$.meta'), json_extract(value, '$.blob'), json_extract(value, '$.off'),
+            json_extract(value, '$.len'), json_extract(value, '$.secret'), ${jobId}, json_extract(value, '$.v'), 0,
             ${now}, ${now}, json_extract(value, '$.exp'), ${leaseUntil}, json_extract(value, '$.chunking')
           FROM json_each(${json}) WHERE true
           ON CONFLICT (tenant_id, id) DO UPDATE SET
             title = excluded.title, content_type = excluded.content_type, source = excluded.source,
             content_hash = excluded.content_hash, size_bytes = excluded.size_bytes, status = 'queued', error = NULL,
-            metadata = excluded.metadata, blob_key = excluded.blob_key, job_id = excluded.job_id,
+            metadata = excluded.metadata, blob_key = excluded.blob_key, blob_offset = excluded.blob_offset,
+            blob_length = excluded.blob_length, blob_secret = excluded.blob_secret, job_id = excluded.job_id,
             version = excluded.version, attempts = 0, updated_at = excluded.updated_at,
             expires_at = excluded.expires_at, lease_until = excluded.lease_until, chunking = excluded.chunking
           WHERE documents.version = excluded.version - 1

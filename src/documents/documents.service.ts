@@ -3,13 +3,13 @@ import { rowsOf, runBatch } from "../db/batch";
 import { fail } from "../http/errors";
 import { newId } from "../lib/ids";
 import { log } from "../observability/log";
-import { deleteDocumentBlobs } from "./blobs";
 import { createChunksRepo } from "./chunks.repo";
 import { canonicalJson } from "./documents.accept";
 import { createDocumentsRepo, type DocumentRow, type DocumentStatus } from "./documents.repo";
 import { QUEUED_GRACE_MS } from "./ingest.config";
-import type { IngestDeps } from "./ingest.deps";
+import { type IngestDeps, identityOf } from "./ingest.deps";
 import { createJobsRepo, type JobSummary } from "./jobs.repo";
+import { createPacksRepo, deadPacks, reclaimPacks } from "./packs.repo";
 import { deleteVectors } from "./vector-cleanup";
 
 /** A document with the other documents of its tenant that have identical content. */
@@ -30,6 +30,7 @@ export function createDocumentsService(deps: IngestDeps) {
   const documents = createDocumentsRepo(deps.db);
   const chunks = createChunksRepo(deps.db);
   const jobs = createJobsRepo(deps.db);
+  const packs = createPacksRepo(deps.db);
 
   /**
    * Vectors of different embedders are not comparable and the index refuses to mix them, so
@@ -39,8 +40,12 @@ export function createDocumentsService(deps: IngestDeps) {
    */
   async function resetVectorsOnEmbedderChange(tenantId: string, status?: DocumentStatus): Promise<boolean> {
     const recorded = await deps.vectors.recorded(tenantId);
-    const current = deps.vectors.embedder;
-    if (!recorded || (recorded.id === current.id && recorded.dimensions === current.dimensions)) return false;
+    if (!recorded) return false;
+    const embedder = await deps.embedderFor(tenantId);
+    // Remote embedders learn their dimension from their first answer.
+    if (embedder.dimensions === 0) await embedder.embed(["dimension probe"], { kind: "document" });
+    const current = identityOf(embedder);
+    if (recorded.id === current.id && recorded.dimensions === current.dimensions) return false;
     if (status) {
       throw fail.conflict(
         `The embedder changed from ${recorded.id} to ${current.id}; reindex all documents (omit "status") so no ` +
@@ -77,31 +82,26 @@ export function createDocumentsService(deps: IngestDeps) {
     /**
      * Deletes a document everywhere: keyword index rows, chunk rows and the document row in
      * one D1 batch (pending job items settle as skipped), then its vectors (a failure there
-     * is retried through the queue, never undoing the delete), every stored body in R2, and
-     * cached results through `onChange`. An indexing run in flight finds the row gone at
-     * commit and discards what it wrote.
+     * is retried through the queue, never undoing the delete), its R2 body (its key dies
+     * with the row; the upload pack is deleted once no other document uses it), and cached
+     * results through `onChange`. An indexing run in flight finds the row gone at commit and
+     * discards what it wrote.
      */
     async remove(tenantId: string, id: string): Promise<{ chunks: number }> {
       const row = await documents.find(tenantId, id);
       if (!row) throw notFound(id);
       const ids = await chunks.ids(tenantId, id);
       const now = deps.now();
-      await runBatch(deps.db, [
+      const results = await runBatch(deps.db, [
         deps.keyword.removeDocument(tenantId, id),
         chunks.deleteStatement(tenantId, id),
         documents.deleteStatement(tenantId, id),
         jobs.settleDeletedStatement(tenantId, id, now),
+        ...packs.recountStatements([row.blobKey]),
       ]);
       await deleteVectors(deps, tenantId, ids);
-      try {
-        await deleteDocumentBlobs(deps.blobs, tenantId, id);
-      } catch (err) {
-        log.warn("could not delete a document's stored bodies", {
-          tenant_id: tenantId,
-          document_id: id,
-          err,
-        });
-      }
+      // The row (and with it the body's key) is gone; the pack goes too once it holds nothing else.
+      await reclaimPacks(deps, deadPacks(results));
       await deps.onChange?.(tenantId, [id]);
       return { chunks: ids.length };
     },

@@ -39,6 +39,12 @@ export const EMBED_BATCH_SIZE = 100;
 export const VECTOR_UPSERT_BATCH = 500;
 /** Ids per deleteByIds call: Vectorize v2 takes at most 100. */
 export const VECTOR_DELETE_BATCH = VECTORIZE_MAX_DELETE_IDS;
+/**
+ * Documents per D1 commit batch. Each document needs ~6 statements (more for very long
+ * documents); Workers allow 1,000 D1 queries per invocation, and a queue batch holds up to
+ * 100 documents, so groups of 20 keep every batch small and the invocation far below it.
+ */
+export const COMMIT_GROUP = 20;
 /** Documents parsed and chunked concurrently inside one queue batch. */
 export const PARSE_CONCURRENCY = 4;
 /** R2 writes in flight while accepting a batch. */

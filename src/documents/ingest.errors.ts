@@ -38,7 +38,10 @@ export function toFailure(err: unknown, fallbackCode = "indexing_error"): Failur
   // Expected failures of dependencies: a 4xx is a refusal that retrying cannot change
   // (embedder_mismatch, invalid input); a 5xx may pass.
   if (err instanceof AppError) {
-    return { code: err.code, message: err.message.slice(0, MAX_MESSAGE), permanent: err.status < 500 };
+    // 502 from the provider chain means "check the configuration" (auth, bad model), and a
+    // broken EMBEDDINGS var needs the operator; neither heals by itself within the retries.
+    const permanent = err.status < 500 || err.status === 502 || err.code === "provider_config_invalid";
+    return { code: err.code, message: err.message.slice(0, MAX_MESSAGE), permanent };
   }
   const message = err instanceof Error ? err.message : String(err);
   const vectorize = parseVectorizeError(err);

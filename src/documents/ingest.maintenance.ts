@@ -7,6 +7,7 @@ import { createIngestDeps, type IngestDeps } from "./ingest.deps";
 import { IngestError, toFailure } from "./ingest.errors";
 import { sendAll } from "./ingest.messages";
 import { createIngestPipeline, keyOfRow } from "./ingest.pipeline";
+import { createPacksRepo, reclaimPacks } from "./packs.repo";
 
 type DepsFactory = (env: Env, now: number) => IngestDeps;
 
@@ -81,7 +82,27 @@ export function resumeStalledIngestTask(makeDeps: DepsFactory = defaultDeps): Ma
   };
 }
 
+/** Age after which an unreferenced pack row is certainly not an upload still in progress. */
+const PACK_RECLAIM_AGE_MS = 60 * 60_000;
+
+/**
+ * Deletes upload packs no document references any more whose deletion failed earlier, and
+ * packs written by uploads that died before their D1 batch committed.
+ */
+export function reclaimPacksTask(makeDeps: DepsFactory = defaultDeps): MaintenanceTask {
+  return {
+    name: "blobs.reclaim",
+    async run(env, now) {
+      const deps = makeDeps(env, now);
+      const keys = (await createPacksRepo(deps.db).unreferenced(now - PACK_RECLAIM_AGE_MS, EXPIRE_LIMIT)).map(
+        (p) => p.key,
+      );
+      return { reclaimed: await reclaimPacks(deps, keys) };
+    },
+  };
+}
+
 /** The documents feature's maintenance tasks, for the cron trigger. */
 export function documentMaintenanceTasks(): MaintenanceTask[] {
-  return [resumeStalledIngestTask(), expireDocumentsTask()];
+  return [resumeStalledIngestTask(), expireDocumentsTask(), reclaimPacksTask()];
 }

@@ -3,12 +3,21 @@ import type { ChunkingOptions } from "../chunking/types";
 import { rowsOf, runBatch } from "../db/batch";
 import { log } from "../observability/log";
 import { documentTypeOf, parseDocument } from "../parsers/formats";
+import type { Embedder } from "../providers/types";
+import type { EmbedderIdentity } from "../vectors";
+import { type PackCache, readBody } from "./blobs";
 import { chunkId } from "./chunk-id";
 import { type ChunkRowInput, createChunksRepo } from "./chunks.repo";
 import { mapLimit } from "./concurrency";
 import { createDocumentsRepo, type DocKey, type DocumentRow, versionGuard } from "./documents.repo";
-import { CLAIM_LEASE_MS, EMBED_BATCH_SIZE, PARSE_CONCURRENCY, VECTOR_UPSERT_BATCH } from "./ingest.config";
-import type { IngestDeps } from "./ingest.deps";
+import {
+  CLAIM_LEASE_MS,
+  COMMIT_GROUP,
+  EMBED_BATCH_SIZE,
+  PARSE_CONCURRENCY,
+  VECTOR_UPSERT_BATCH,
+} from "./ingest.config";
+import { type IngestDeps, identityOf } from "./ingest.deps";
 import { type Failure, formatFailure, IngestError, toFailure } from "./ingest.errors";
 import { sendAll } from "./ingest.messages";
 import { createJobsRepo } from "./jobs.repo";
@@ -30,6 +39,9 @@ interface Prepared {
   vectors?: Float32Array[];
   /** Vector ids written for this attempt (cleaned up if the attempt does not commit). */
   upserted?: string[];
+  /** The embedder that made the vectors. */
+  embedder?: string;
+  identity?: EmbedderIdentity;
 }
 
 /** Map key of a document. */
@@ -71,24 +83,42 @@ export function createIngestPipeline(deps: IngestDeps) {
   const chunkRows = createChunksRepo(deps.db);
   const jobs = createJobsRepo(deps.db);
 
-  async function prepare(row: DocumentRow): Promise<Prepared> {
+  async function prepare(row: DocumentRow, cache?: PackCache): Promise<Prepared> {
     const key = keyOfRow(row);
     const type = documentTypeOf(row.contentType);
-    if (!type)
+    if (!type) {
       throw new IngestError(
         "unsupported_type",
         `Stored content type ${row.contentType} is not supported.`,
         true,
       );
-    const object = await deps.blobs.get(row.blobKey);
-    if (!object) {
+    }
+    let body: Uint8Array | null;
+    try {
+      const ref = {
+        key: row.blobKey,
+        offset: row.blobOffset,
+        length: row.blobLength,
+        secret: row.blobSecret,
+      };
+      body = await readBody(deps.blobs, ref, cache);
+    } catch (err) {
+      // WebCrypto reports a failed AES-GCM tag check as an OperationError.
+      if ((err as Error).name !== "OperationError") throw err;
+      throw new IngestError(
+        "body_corrupt",
+        "The stored body failed its integrity check; upload it again.",
+        true,
+      );
+    }
+    if (!body) {
       throw new IngestError(
         "body_missing",
         "The stored body of this document is missing from R2; upload it again.",
         true,
       );
     }
-    const parsed = await parseDocument(new Uint8Array(await object.arrayBuffer()), type);
+    const parsed = await parseDocument(body, type);
     const title = row.title ?? parsed.title ?? (row.source ? row.source.replace(/\.[^.]+$/, "") : null);
     const options = row.chunking ? (JSON.parse(row.chunking) as Partial<ChunkingOptions>) : {};
     const pieces = chunkBlocks(parsed.blocks, options);
@@ -115,14 +145,44 @@ export function createIngestPipeline(deps: IngestDeps) {
     return { key, row, title, chunks };
   }
 
-  /** Embeds every chunk of the batch in groups; a failing group fails the documents in it. */
-  async function embed(batch: Prepared[], failed: Map<Prepared, unknown>, heartbeat: () => Promise<void>) {
+  /** Embeds and upserts per tenant (each tenant has its own embedder and vector index). */
+  async function embedAndUpsert(
+    batch: Prepared[],
+    failed: Map<Prepared, unknown>,
+    heartbeat: () => Promise<void>,
+  ) {
+    const byTenant = new Map<string, Prepared[]>();
+    for (const p of batch) byTenant.set(p.key.tenant, [...(byTenant.get(p.key.tenant) ?? []), p]);
+    for (const [tenant, docs] of byTenant) {
+      let embedder: Embedder;
+      try {
+        embedder = await deps.embedderFor(tenant);
+      } catch (err) {
+        for (const p of docs) failed.set(p, err);
+        continue;
+      }
+      await embed(embedder, docs, failed, heartbeat);
+      const embedded = docs.filter((p) => !failed.has(p));
+      for (const p of embedded) p.embedder = embedder.id;
+      const identity = identityOf(embedder);
+      for (const p of embedded) p.identity = identity;
+      await upsertTenant(tenant, identity, embedded, failed, heartbeat);
+    }
+  }
+
+  /** Embeds every chunk of one tenant's documents in groups; a failing group fails the documents in it. */
+  async function embed(
+    embedder: Embedder,
+    batch: Prepared[],
+    failed: Map<Prepared, unknown>,
+    heartbeat: () => Promise<void>,
+  ) {
     const inputs = batch.flatMap((p, i) => p.chunks.map((c) => ({ doc: i, text: c.embedInput })));
     const vectors: (Float32Array | undefined)[] = [];
     for (let start = 0; start < inputs.length; start += EMBED_BATCH_SIZE) {
       const group = inputs.slice(start, start + EMBED_BATCH_SIZE);
       try {
-        const result = await deps.embedder.embed(
+        const result = await embedder.embed(
           group.map((g) => g.text),
           { kind: "document" },
         );
@@ -133,21 +193,14 @@ export function createIngestPipeline(deps: IngestDeps) {
             false,
           );
         }
-        const dims = deps.embedder.dimensions;
-        const bad = result.vectors.find((v) => dims > 0 && v.length !== dims);
-        if (bad) {
-          throw new IngestError(
-            "embedder_error",
-            `The embedder returned ${bad.length}-dimensional vectors, expected ${dims}.`,
-            true,
-          );
-        }
         result.vectors.forEach((v, j) => {
           vectors[start + j] = v;
         });
       } catch (err) {
-        for (const g of group)
-          if (!failed.has(batch[g.doc] as Prepared)) failed.set(batch[g.doc] as Prepared, err);
+        for (const g of group) {
+          const p = batch[g.doc] as Prepared;
+          if (!failed.has(p)) failed.set(p, err);
+        }
       }
       await heartbeat();
     }
@@ -158,20 +211,16 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  /** Upserts the vectors of every document that embedded, per tenant; a failing call fails the documents in it. */
-  async function upsert(batch: Prepared[], failed: Map<Prepared, unknown>, heartbeat: () => Promise<void>) {
-    const byTenant = new Map<string, Prepared[]>();
-    for (const p of batch) byTenant.set(p.key.tenant, [...(byTenant.get(p.key.tenant) ?? []), p]);
-    for (const [tenant, docs] of byTenant) await upsertTenant(tenant, docs, failed, heartbeat);
-  }
-
+  /** Upserts one tenant's vectors; a failing call fails the documents in it. */
   async function upsertTenant(
     tenant: string,
+    embedder: EmbedderIdentity,
     batch: Prepared[],
     failed: Map<Prepared, unknown>,
     heartbeat: () => Promise<void>,
   ) {
-    const index = deps.vectors.index(tenant);
+    if (batch.length === 0) return;
+    const index = deps.vectors.index(tenant, embedder);
     const all = batch.flatMap((p) => {
       const metadata = parseMetadata(p.row.metadata);
       return p.chunks.map((c, i) => ({
@@ -195,11 +244,7 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  function commitStatements(
-    p: Prepared,
-    embedder: string | null,
-    now: number,
-  ): { items: D1PreparedStatement[]; ready: number } {
+  function commitStatements(p: Prepared, now: number): { items: D1PreparedStatement[]; ready: number } {
     const { key } = p;
     const guard = versionGuard(key);
     const items: D1PreparedStatement[] = [
@@ -212,57 +257,55 @@ export function createIngestPipeline(deps: IngestDeps) {
       ),
     ];
     const ready = items.length;
-    items.push(documents.markReadyStatement(key, p.chunks.length, embedder, p.title, now));
+    items.push(documents.markReadyStatement(key, p.chunks.length, p.embedder ?? null, p.title, now));
     items.push(jobs.settleStatement(key, "done", null, now));
     return { items, ready };
   }
 
   /**
-   * Commits all documents in one D1 batch (one transaction); if that fails, one batch per
-   * document so a single bad document cannot sink the others. Returns ready/superseded/error.
+   * Commits documents in D1 batches of up to COMMIT_GROUP documents (each document's
+   * statements are self-contained and version-guarded, so grouping only saves round trips,
+   * while the cap keeps a batch's statement count far below D1's per-invocation query
+   * limit). If a group fails, its documents are committed one by one so a single bad
+   * document cannot sink the others. Returns ready, superseded or the error per document.
    */
-  async function commit(
-    batch: Prepared[],
-    embedder: string | null,
-  ): Promise<Map<Prepared, "ready" | "superseded" | unknown>> {
+  async function commit(batch: Prepared[]): Promise<Map<Prepared, "ready" | "superseded" | unknown>> {
     const now = deps.now();
     const out = new Map<Prepared, "ready" | "superseded" | unknown>();
-    const plans = batch.map((p) => ({ p, ...commitStatements(p, embedder, now) }));
-    const read = (results: D1Result[], offset: number, plan: (typeof plans)[number]) =>
+    const plans = batch.map((p) => ({ p, ...commitStatements(p, now) }));
+    type Plan = (typeof plans)[number];
+    const read = (results: D1Result[], offset: number, plan: Plan) =>
       rowsOf(results[offset + plan.ready]).length > 0 ? "ready" : "superseded";
-    try {
-      const results = await runBatch(
-        deps.db,
-        plans.flatMap((plan) => plan.items),
-      );
-      let offset = 0;
-      for (const plan of plans) {
-        out.set(plan.p, read(results, offset, plan));
-        offset += plan.items.length;
-      }
-      return out;
-    } catch (err) {
-      if (plans.length === 1) {
-        out.set(
-          batch[0] as Prepared,
-          new IngestError("commit_failed", `Writing chunks to D1 failed: ${(err as Error).message}`, false, {
-            cause: err,
-          }),
-        );
-        return out;
-      }
-      log.warn("batched commit failed; committing documents one by one", { documents: plans.length, err });
-    }
-    for (const plan of plans) {
+    const failure = (err: unknown) =>
+      new IngestError("commit_failed", `Writing chunks to D1 failed: ${(err as Error).message}`, false, {
+        cause: err,
+      });
+    for (let i = 0; i < plans.length; i += COMMIT_GROUP) {
+      const group = plans.slice(i, i + COMMIT_GROUP);
       try {
-        out.set(plan.p, read(await runBatch(deps.db, plan.items), 0, plan));
-      } catch (err) {
-        out.set(
-          plan.p,
-          new IngestError("commit_failed", `Writing chunks to D1 failed: ${(err as Error).message}`, false, {
-            cause: err,
-          }),
+        const results = await runBatch(
+          deps.db,
+          group.flatMap((plan) => plan.items),
         );
+        let offset = 0;
+        for (const plan of group) {
+          out.set(plan.p, read(results, offset, plan));
+          offset += plan.items.length;
+        }
+        continue;
+      } catch (err) {
+        if (group.length === 1) {
+          out.set((group[0] as Plan).p, failure(err));
+          continue;
+        }
+        log.warn("batched commit failed; committing documents one by one", { documents: group.length, err });
+      }
+      for (const plan of group) {
+        try {
+          out.set(plan.p, read(await runBatch(deps.db, plan.items), 0, plan));
+        } catch (err) {
+          out.set(plan.p, failure(err));
+        }
       }
     }
     return out;
@@ -307,28 +350,25 @@ export function createIngestPipeline(deps: IngestDeps) {
       };
       const failed = new Map<Prepared, unknown>();
 
+      // A pack several of these documents live in is fetched once, not once per document.
+      const sharing = new Map<string, number>();
+      for (const r of rows) sharing.set(r.blobKey, (sharing.get(r.blobKey) ?? 0) + 1);
+      const cache: PackCache = new Map();
       const prepared = await mapLimit(rows, PARSE_CONCURRENCY, async (row) => {
         try {
-          return await prepare(row);
+          return await prepare(row, (sharing.get(row.blobKey) ?? 0) > 1 ? cache : undefined);
         } catch (err) {
           outcomes.set(docKey(keyOfRow(row)), { status: "error", failure: toFailure(err, "parse_failed") });
           return null;
         }
       });
-      let live = prepared.filter((p): p is Prepared => p !== null);
+      const live = prepared.filter((p): p is Prepared => p !== null);
       await heartbeat();
 
-      const embedderId = deps.embedder.id;
-      if (live.length > 0) {
-        await embed(live, failed, heartbeat);
-        live = live.filter((p) => !failed.has(p));
-        await upsert(live, failed, heartbeat);
-      }
+      if (live.length > 0) await embedAndUpsert(live, failed, heartbeat);
       const toCommit = live.filter((p) => !failed.has(p));
-      const previous = deps.vectors
-        ? await chunkRows.idsOf(toCommit.map((p) => p.key))
-        : new Map<string, string[]>();
-      const committed = toCommit.length > 0 ? await commit(toCommit, embedderId) : new Map();
+      const previous = await chunkRows.idsOf(toCommit.map((p) => p.key));
+      const committed = toCommit.length > 0 ? await commit(toCommit) : new Map();
       for (const [p, result] of committed)
         if (result !== "ready" && result !== "superseded") failed.set(p, result);
 
@@ -339,7 +379,7 @@ export function createIngestPipeline(deps: IngestDeps) {
         changed.set(p.key.tenant, [...(changed.get(p.key.tenant) ?? []), p.key.doc]);
         const fresh = new Set(p.chunks.map((c) => c.id));
         const stale = (previous.get(docKey(p.key)) ?? []).filter((id) => !fresh.has(id));
-        await deleteVectors(deps, p.key.tenant, stale);
+        await deleteVectors(deps, p.key.tenant, stale, p.identity);
       }
       for (const p of [...live, ...failed.keys()]) {
         if (outcomes.has(docKey(p.key))) continue;

@@ -1,32 +1,38 @@
 import { AppError } from "../http/errors";
 import { log } from "../observability/log";
-import { EMBEDDER_MISMATCH } from "../vectors";
+import { EMBEDDER_MISMATCH, type EmbedderIdentity } from "../vectors";
 import { PURGE_IDS_PER_MESSAGE, VECTOR_DELETE_BATCH } from "./ingest.config";
 import type { IngestDeps } from "./ingest.deps";
 import { sendAll } from "./ingest.messages";
 
 /**
- * Deletes a tenant's vectors by id, in calls of at most 100 ids (Vectorize's limit). If the
- * configured embedder no longer matches the one the tenant's vectors were made with, the
- * index refuses the handle (409 embedder_mismatch), so the delete reopens it with the
- * recorded embedder: deleting must work whatever the embedder. Throws on failure.
+ * Deletes a tenant's vectors by id, in calls of at most 100 ids (Vectorize's limit). The
+ * index only opens with the embedder the tenant's vectors were made with (409
+ * embedder_mismatch otherwise), so the handle uses `embedder` when the caller knows it (it
+ * just wrote with it) and the recorded one when not, or when the embedder has changed since:
+ * deleting must work whatever the configuration says. Throws on failure.
  */
 export async function deleteVectorsNow(
   deps: Pick<IngestDeps, "vectors">,
   tenantId: string,
   ids: readonly string[],
+  embedder?: EmbedderIdentity,
 ): Promise<void> {
-  let index = deps.vectors.index(tenantId);
-  for (let i = 0; i < ids.length; i += VECTOR_DELETE_BATCH) {
+  if (ids.length === 0) return;
+  const recordedIndex = async () => {
+    const recorded = await deps.vectors.recorded(tenantId);
+    return recorded ? deps.vectors.index(tenantId, recorded) : null;
+  };
+  let index = embedder ? deps.vectors.index(tenantId, embedder) : await recordedIndex();
+  for (let i = 0; index && i < ids.length; i += VECTOR_DELETE_BATCH) {
     const group = ids.slice(i, i + VECTOR_DELETE_BATCH);
     try {
       await index.deleteByIds(group);
     } catch (err) {
-      if (!(err instanceof AppError && err.code === EMBEDDER_MISMATCH)) throw err;
-      const recorded = await deps.vectors.recorded(tenantId);
-      if (!recorded) return; // the tenant has no vectors at all
-      index = deps.vectors.open(tenantId, recorded);
-      await index.deleteByIds(group);
+      if (!(embedder && err instanceof AppError && err.code === EMBEDDER_MISMATCH)) throw err;
+      embedder = undefined;
+      index = await recordedIndex();
+      await index?.deleteByIds(group);
     }
   }
 }
@@ -41,10 +47,11 @@ export async function deleteVectors(
   deps: Pick<IngestDeps, "vectors" | "queue">,
   tenantId: string,
   ids: readonly string[],
+  embedder?: EmbedderIdentity,
 ): Promise<void> {
   if (ids.length === 0) return;
   try {
-    await deleteVectorsNow(deps, tenantId, ids);
+    await deleteVectorsNow(deps, tenantId, ids, embedder);
     return;
   } catch (err) {
     log.warn("vector delete failed; retrying through the queue", {

@@ -314,6 +314,14 @@ describe("reading and managing documents", () => {
     expect(await settled(key, "same", 2)).toMatchObject({ status: "ready", version: 2 });
   });
 
+  it("embeds with the tenant's own embedder setting when it has one", async () => {
+    const { key } = await createTenantWithKey();
+    const set = await call("PATCH", "/v1/settings", { token: key, json: { embeddings: "local:hash-128" } });
+    expect(set.status).toBe(200);
+    await postText(key, { id: "own", text: "Embedded with the tenant's model." });
+    expect(await settled(key, "own")).toMatchObject({ status: "ready", embedder: "local:hash-128" });
+  });
+
   it("deletes and reindexes over HTTP", async () => {
     const { tenantId, key } = await createTenantWithKey();
     await postText(key, { id: "d", text: "Delete me later." });
@@ -334,7 +342,7 @@ describe("reading and managing documents", () => {
     expect(await del.json()).toEqual({ id: "d", deleted: true, chunks: 1 });
     expect((await call("GET", "/v1/documents/d", { token: key })).status).toBe(404);
     expect(await chunkRows(tenantId, "d")).toEqual([]);
-    expect((await env.BLOBS.list({ prefix: `docs/${tenantId}/` })).objects).toEqual([]);
+    expect((await env.BLOBS.list({ prefix: `packs/${tenantId}/` })).objects).toEqual([]);
   });
 
   it("hides one tenant's documents and jobs from another: 404, never 403", async () => {

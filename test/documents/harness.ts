@@ -9,16 +9,12 @@ import { createDb, type Db } from "../../src/db/client";
 import { acceptDocuments, type IncomingDocument } from "../../src/documents/documents.accept";
 import { createDocumentsService } from "../../src/documents/documents.service";
 import { createIngestConsumer } from "../../src/documents/ingest.consumer";
-import {
-  createIngestDeps,
-  createVectorStore,
-  embedderFromSpec,
-  type IngestDeps,
-} from "../../src/documents/ingest.deps";
+import { createIngestDeps, createVectorStore, type IngestDeps } from "../../src/documents/ingest.deps";
 import type { DeadLetter, IngestMessage } from "../../src/documents/ingest.messages";
 import type { Embedder } from "../../src/providers/types";
 import { createFts5KeywordIndex } from "../../src/retrieval/keyword/fts5-index";
 import { vectorIndexFor } from "../../src/vectors";
+import { hashEmbedder } from "../fixtures/embedders";
 import { FakeVectorize } from "../vectors/fake-vectorize";
 
 /**
@@ -65,7 +61,7 @@ export function createHarness(
 ) {
   const sent: IngestMessage[] = [];
   const dead: DeadLetter[] = [];
-  const embedder = opts.embedder ?? embedderFromSpec("local:hash-64");
+  const embedder = opts.embedder ?? hashEmbedder(64);
   const vectorize = opts.vectorize ?? faultyVectorize(64);
   const vectorEnv = { ...env, VECTOR_BACKEND: "vectorize", VECTORIZE: vectorize.binding };
   const deps: IngestDeps = createIngestDeps(env, {
@@ -83,8 +79,8 @@ export function createHarness(
         dead.push(body);
       },
     },
-    embedder,
-    vectors: createVectorStore(vectorEnv, { id: embedder.id, dimensions: embedder.dimensions }),
+    embedderFor: async () => embedder,
+    vectors: createVectorStore(vectorEnv),
     random: () => 0.5,
     ...(opts.now ? { now: opts.now } : {}),
   });
@@ -225,6 +221,6 @@ export async function chunksOf(tenantId: string, id: string) {
 
 /** Stored R2 bodies of a tenant. */
 export async function blobKeys(tenantId: string): Promise<string[]> {
-  const list = await env.BLOBS.list({ prefix: `docs/${tenantId}/` });
+  const list = await env.BLOBS.list({ prefix: `packs/${tenantId}/` });
   return list.objects.map((o) => o.key);
 }

@@ -1,10 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { embedderFromSpec } from "../../src/documents/ingest.deps";
-import { expireDocumentsTask, resumeStalledIngestTask } from "../../src/documents/ingest.maintenance";
+import {
+  expireDocumentsTask,
+  reclaimPacksTask,
+  resumeStalledIngestTask,
+} from "../../src/documents/ingest.maintenance";
 import { runMaintenance } from "../../src/maintenance/maintenance";
 import type { Embedder } from "../../src/providers/types";
+import { hashEmbedder } from "../fixtures/embedders";
 import { buildPdf } from "../fixtures/pdf";
 import { blobKeys, chunksOf, createHarness, createTenant, docRow, textDoc } from "./harness";
 
@@ -136,7 +140,7 @@ describe("idempotent upsert and replace", () => {
   it("lets a newer version supersede one being indexed, and hands over to it", async () => {
     const tenant = await createTenant();
     let h!: ReturnType<typeof createHarness>;
-    const base = embedderFromSpec("local:hash-64");
+    const base = hashEmbedder(64);
     let replaced = false;
     // While version 1 is being embedded, a new upload replaces it.
     const racing: Embedder = {
@@ -194,7 +198,7 @@ describe("idempotent upsert and replace", () => {
 
 describe("retries, dead letters and redelivery", () => {
   function flaky(failures: number): Embedder & { calls: number } {
-    const base = embedderFromSpec("local:hash-64");
+    const base = hashEmbedder(64);
     const e = {
       ...base,
       calls: 0,
@@ -454,6 +458,84 @@ describe("lifecycle", () => {
   });
 });
 
+describe("stored bodies", () => {
+  const packRow = (key: string) =>
+    env.DB.prepare("SELECT live FROM blob_packs WHERE key = ?").bind(key).first<{ live: number }>();
+
+  it("stores an upload's bodies encrypted in one pack, and deletes the pack with its last document", async () => {
+    const tenant = await createTenant();
+    const h = createHarness();
+    await h.accept(tenant, [textDoc("a", "Alpha body text."), textDoc("b", "Beta body text.")]);
+    await h.drain();
+    const [pack] = await blobKeys(tenant);
+    expect(await blobKeys(tenant)).toHaveLength(1);
+    expect(await packRow(pack as string)).toEqual({ live: 2 });
+    const raw = new TextDecoder().decode(await (await env.BLOBS.get(pack as string))?.arrayBuffer());
+    expect(raw).not.toContain("Alpha body");
+
+    await h.service.remove(tenant, "a");
+    expect(await packRow(pack as string)).toEqual({ live: 1 });
+    // The remaining document can still be rebuilt from the shared pack.
+    await h.service.reindex(tenant, "b");
+    await h.drain();
+    expect(await docRow(tenant, "b")).toMatchObject({ status: "ready", version: 2 });
+
+    await h.service.remove(tenant, "b");
+    expect(await blobKeys(tenant)).toEqual([]);
+    expect(await packRow(pack as string)).toBeNull();
+  });
+
+  it("deletes a pack once every document in it has been replaced", async () => {
+    const tenant = await createTenant();
+    const h = createHarness();
+    await h.accept(tenant, [textDoc("a", "One."), textDoc("b", "Two.")]);
+    const [first] = await blobKeys(tenant);
+    await h.accept(tenant, [textDoc("a", "One, edited.")]);
+    expect(await blobKeys(tenant)).toHaveLength(2);
+    await h.accept(tenant, [textDoc("b", "Two, edited.")]);
+    const keys = await blobKeys(tenant);
+    expect(keys).toHaveLength(2);
+    expect(keys).not.toContain(first);
+    await h.drain();
+    for (const id of ["a", "b"])
+      expect(await docRow(tenant, id)).toMatchObject({ status: "ready", version: 2 });
+  });
+
+  it("fails a document whose stored body was tampered with", async () => {
+    const tenant = await createTenant();
+    const h = createHarness();
+    await h.accept(tenant, [textDoc("doc", "Original body.")]);
+    const [pack] = await blobKeys(tenant);
+    const bytes = new Uint8Array(await ((await env.BLOBS.get(pack as string)) as R2ObjectBody).arrayBuffer());
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    await env.BLOBS.put(pack as string, bytes);
+    await h.drain();
+    const row = await docRow(tenant, "doc");
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toMatch(/^body_corrupt: /);
+  });
+
+  it("reclaims packs that an upload wrote but never committed, once they are old enough", async () => {
+    const tenant = await createTenant();
+    const h = createHarness();
+    const t0 = Date.now();
+    const key = `packs/${tenant}/pk_orphan`;
+    await env.DB.prepare(
+      "INSERT INTO blob_packs (key, tenant_id, live, bytes, created_at) VALUES (?, ?, 0, 3, ?)",
+    )
+      .bind(key, tenant, t0)
+      .run();
+    await env.BLOBS.put(key, "abc");
+    const task = reclaimPacksTask(() => h.deps);
+    await runMaintenance(env, [task], t0 + 60_000);
+    expect(await blobKeys(tenant)).toEqual([key]);
+    const out = await runMaintenance(env, [task], t0 + 2 * 3_600_000);
+    expect((out["blobs.reclaim"] as { reclaimed: number }).reclaimed).toBeGreaterThanOrEqual(1);
+    expect(await blobKeys(tenant)).toEqual([]);
+    expect(await packRow(key)).toBeNull();
+  });
+});
+
 describe("changing the embedder", () => {
   it("refuses to mix embedders, and a full reindex drops the old vectors and rebuilds with the new one", async () => {
     const tenant = await createTenant();
@@ -464,7 +546,7 @@ describe("changing the embedder", () => {
     expect(await before.vectors.count()).toBe(2);
 
     // Same index, a different embedder of the same dimension (EMBEDDINGS changed).
-    const base = embedderFromSpec("local:hash-64");
+    const base = hashEmbedder(64);
     const other: Embedder = { ...base, id: "test:other-64" };
     const after = createHarness({ embedder: other, vectorize: before.vectorize });
     await after.accept(tenant, [textDoc("c", "Gamma text.")]);
