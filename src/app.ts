@@ -7,6 +7,7 @@ import { createRouter } from "./http/openapi";
 import { requestId } from "./http/request-id";
 import { recordHttpMetrics } from "./observability/metrics.middleware";
 import { metricsRoutes } from "./observability/metrics.routes";
+import { keywordAdminRoutes } from "./retrieval/keyword/keyword.routes";
 import { tenantRoutes } from "./routes";
 import { adminRoutes } from "./tenants/tenants.routes";
 import { VERSION } from "./version";
@@ -24,6 +25,7 @@ export function createApp() {
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes());
   app.route("/v1/admin", adminRoutes());
+  app.route("/v1/admin", keywordAdminRoutes());
   app.route("/v1", tenantRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {

@@ -4,6 +4,7 @@ import { runBatch } from "../../src/db/batch";
 import { createDb } from "../../src/db/client";
 import { FTS_TABLE_DDL, matchExpression, scopeToken } from "../../src/retrieval/keyword/analysis";
 import { createFts5KeywordIndex } from "../../src/retrieval/keyword/fts5-index";
+import { ADMIN_TOKEN, call } from "../helpers";
 
 const db = createDb(env.DB);
 const index = createFts5KeywordIndex(db);
@@ -59,6 +60,24 @@ describe("keyword index schema", () => {
     const tokens = ["a-b", "a_b", "ab", "a", "b-a"].map(scopeToken);
     expect(new Set(tokens).size).toBe(tokens.length);
     for (const t of tokens) expect(t).toMatch(/^t\d+$/);
+  });
+});
+
+describe("rebuild through the admin API", () => {
+  it("rebuilds one tenant's entries and requires the admin token", async () => {
+    const tenant = await createTenant();
+    await addDocument(tenant, "d", "Title", ["rebuild me please"]);
+    await runBatch(db, [index.removeDocument(tenant, "d")]);
+    expect(await index.count(tenant)).toBe(0);
+    const denied = await call("POST", "/v1/admin/keyword-index/rebuild", { json: { tenant } });
+    expect(denied.status).toBe(401);
+    const res = await call("POST", "/v1/admin/keyword-index/rebuild", {
+      token: ADMIN_TOKEN,
+      json: { tenant },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ chunks: 1 });
+    expect(await index.search(tenant, "rebuild")).toHaveLength(1);
   });
 });
 
