@@ -218,7 +218,7 @@ export async function acceptDocuments(
 
     const lost: Planned[] = [];
     const messages = [];
-    for (const { p, row } of writes) {
+    for (const { p } of writes) {
       const version = won.get(p.input.id);
       if (version === undefined) {
         lost.push(p);

@@ -108,19 +108,24 @@ export const MultipartInput = z
   })
   .openapi("DocumentUpload");
 
+/** Document statuses: `queued` → `indexing` → `ready` or `failed`. */
 export const DocumentStatusEnum = z.enum(["queued", "indexing", "ready", "failed"]);
 
+/** Query of `GET /v1/documents`. */
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(1000).optional(),
   status: DocumentStatusEnum.optional(),
 });
 
+/** Path parameter of the per-document routes. */
 export const IdParam = z.object({ id: DocumentId });
+/** Path parameter of `GET /v1/jobs/:id`. */
 export const JobParam = z.object({ id: z.string().min(1).max(100) });
 
 const ErrorInfo = z.object({ code: z.string(), message: z.string() });
 
+/** A document as the API shows it. */
 export const DocumentView = z
   .object({
     id: z.string(),
@@ -145,6 +150,7 @@ export const DocumentView = z
   })
   .openapi("Document");
 
+/** A page of `GET /v1/documents`. */
 export const DocumentList = z
   .object({ documents: z.array(DocumentView), next_cursor: z.string().nullable() })
   .openapi("DocumentList");
@@ -157,18 +163,24 @@ const AcceptedFields = {
   duplicate_of: z.array(z.string()),
 };
 
+/** 202 of `POST /v1/documents`. */
 export const Accepted = z.object({ ...AcceptedFields, job_id: z.string() }).openapi("DocumentAccepted");
 
+/** 202 of `POST /v1/documents/batch`. */
 export const BatchAccepted = z
   .object({ job_id: z.string(), ids: z.array(z.string()), documents: z.array(z.object(AcceptedFields)) })
   .openapi("DocumentBatchAccepted");
 
+/** Result of `DELETE /v1/documents/:id`. */
 export const Deleted = z
   .object({ id: z.string(), deleted: z.literal(true), chunks: z.number().int() })
   .openapi("DocumentDeleted");
 
+/** Optional body of `POST /v1/documents/:id/reindex`. */
 export const ReindexInput = z.object({ chunking: ChunkingInput.nullable().optional() }).strict();
+/** Optional body of `POST /v1/documents/reindex`. */
 export const ReindexAllInput = z.object({ status: DocumentStatusEnum.optional() }).strict();
+/** 202 of the reindex routes. */
 export const ReindexAccepted = z
   .object({
     job_id: z.string(),
@@ -182,6 +194,7 @@ export const ReindexAccepted = z
   })
   .openapi("ReindexAccepted");
 
+/** `GET /v1/jobs/:id`: counts settle as documents finish; `status` ends `done`. */
 export const JobView = z
   .object({
     id: z.string(),

@@ -27,8 +27,9 @@ export const QUEUED_GRACE_MS = 60_000;
 /** After the sweep re-enqueues a document it waits this long before doing it again. */
 export const REQUEUE_INTERVAL_MS = 5 * 60_000;
 
-/** Retry backoff: base delay, doubling per attempt, capped; with jitter (see backoff.ts). */
+/** Retry backoff: base delay in seconds, doubling per attempt, capped; with jitter (see backoff.ts). */
 export const RETRY_BASE_SECONDS = 2;
+/** Longest retry delay, in seconds. */
 export const RETRY_MAX_SECONDS = 300;
 
 /** Documents per API batch call (the issue asks for at least 500). */
@@ -51,8 +52,9 @@ export const PARSE_CONCURRENCY = 4;
 export const BLOB_WRITE_CONCURRENCY = 16;
 /** Queues: `sendBatch` takes at most 100 messages (and 256 KB) per call. */
 export const QUEUE_SEND_BATCH = 100;
-/** Documents a single maintenance run re-enqueues or expires (bounded work per cron tick). */
+/** Documents a single maintenance run re-enqueues (bounded work per cron tick). */
 export const SWEEP_LIMIT = 1000;
+/** Expired documents deleted (and unreferenced packs reclaimed) per maintenance run. */
 export const EXPIRE_LIMIT = 200;
 /** Chunk ids per vector-purge message (~45 bytes each, far below the 128 KB message limit). */
 export const PURGE_IDS_PER_MESSAGE = 1000;

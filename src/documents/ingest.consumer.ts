@@ -9,8 +9,9 @@ import { createIngestPipeline, docKey, keyOfRow, type Outcome } from "./ingest.p
 import { createJobsRepo } from "./jobs.repo";
 import { deleteVectorsNow } from "./vector-cleanup";
 
-/** Queue names from wrangler.toml. */
+/** The ingest queue's name in wrangler.toml. */
 export const INGEST_QUEUE_NAME = "edgerag-ingest";
+/** The ingest dead-letter queue's name in wrangler.toml. */
 export const INGEST_DLQ_NAME = "edgerag-ingest-dlq";
 
 /**

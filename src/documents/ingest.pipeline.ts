@@ -1,28 +1,19 @@
-import { chunkBlocks } from "../chunking/chunker";
-import type { ChunkingOptions } from "../chunking/types";
 import { rowsOf, runBatch } from "../db/batch";
 import { log } from "../observability/log";
-import { documentTypeOf, parseDocument } from "../parsers/formats";
-import type { Embedder } from "../providers/types";
-import type { EmbedderIdentity } from "../vectors";
-import { type PackCache, readBody } from "./blobs";
-import { chunkId } from "./chunk-id";
-import { type ChunkRowInput, createChunksRepo } from "./chunks.repo";
+import type { PackCache } from "./blobs";
+import { createChunksRepo } from "./chunks.repo";
 import { mapLimit } from "./concurrency";
 import { createDocumentsRepo, type DocKey, type DocumentRow, versionGuard } from "./documents.repo";
-import {
-  CLAIM_LEASE_MS,
-  COMMIT_GROUP,
-  EMBED_BATCH_SIZE,
-  PARSE_CONCURRENCY,
-  VECTOR_UPSERT_BATCH,
-} from "./ingest.config";
-import { type IngestDeps, identityOf } from "./ingest.deps";
+import { CLAIM_LEASE_MS, COMMIT_GROUP, PARSE_CONCURRENCY } from "./ingest.config";
+import type { IngestDeps } from "./ingest.deps";
+import { createEmbedStage } from "./ingest.embed";
 import { type Failure, formatFailure, IngestError, toFailure } from "./ingest.errors";
 import { sendAll } from "./ingest.messages";
+import { keyOfRow, type Prepared, prepareDocument } from "./ingest.prepare";
 import { createJobsRepo } from "./jobs.repo";
 import { deleteVectors } from "./vector-cleanup";
-import { vectorMetadata } from "./vector-metadata";
+
+export { keyOfRow } from "./ingest.prepare";
 
 /** What happened to one claimed document. */
 export type Outcome =
@@ -30,46 +21,8 @@ export type Outcome =
   | { status: "superseded" }
   | { status: "error"; failure: Failure };
 
-/** A claimed document after parsing and chunking. */
-interface Prepared {
-  key: DocKey;
-  row: DocumentRow;
-  title: string | null;
-  chunks: (ChunkRowInput & { embedInput: string; page?: number })[];
-  vectors?: Float32Array[];
-  /** Vector ids written for this attempt (cleaned up if the attempt does not commit). */
-  upserted?: string[];
-  /** The embedder that made the vectors. */
-  embedder?: string;
-  identity?: EmbedderIdentity;
-}
-
 /** Map key of a document. */
 export const docKey = (k: { tenant: string; doc: string }) => `${k.tenant}\u0000${k.doc}`;
-
-/** The key of a row at its current version. */
-export const keyOfRow = (row: DocumentRow): DocKey => ({
-  tenant: row.tenantId,
-  doc: row.id,
-  version: row.version,
-});
-
-/** What the embedder sees: the chunk in its context (title and heading path), which helps short chunks. */
-function embeddingInput(title: string | null, headings: readonly string[], text: string): string {
-  const head = [title, headings.join(" › ")].filter((s) => s).join("\n");
-  return head ? `${head}\n\n${text}` : text;
-}
-
-function parseMetadata(json: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(json) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
 
 /**
  * The indexing pipeline for claimed documents: read the body from R2, parse, chunk, embed
@@ -82,167 +35,7 @@ export function createIngestPipeline(deps: IngestDeps) {
   const documents = createDocumentsRepo(deps.db);
   const chunkRows = createChunksRepo(deps.db);
   const jobs = createJobsRepo(deps.db);
-
-  async function prepare(row: DocumentRow, cache?: PackCache): Promise<Prepared> {
-    const key = keyOfRow(row);
-    const type = documentTypeOf(row.contentType);
-    if (!type) {
-      throw new IngestError(
-        "unsupported_type",
-        `Stored content type ${row.contentType} is not supported.`,
-        true,
-      );
-    }
-    let body: Uint8Array | null;
-    try {
-      const ref = {
-        key: row.blobKey,
-        offset: row.blobOffset,
-        length: row.blobLength,
-        secret: row.blobSecret,
-      };
-      body = await readBody(deps.blobs, ref, cache);
-    } catch (err) {
-      // WebCrypto reports a failed AES-GCM tag check as an OperationError.
-      if ((err as Error).name !== "OperationError") throw err;
-      throw new IngestError(
-        "body_corrupt",
-        "The stored body failed its integrity check; upload it again.",
-        true,
-      );
-    }
-    if (!body) {
-      throw new IngestError(
-        "body_missing",
-        "The stored body of this document is missing from R2; upload it again.",
-        true,
-      );
-    }
-    const parsed = await parseDocument(body, type);
-    const title = row.title ?? parsed.title ?? (row.source ? row.source.replace(/\.[^.]+$/, "") : null);
-    const options = row.chunking ? (JSON.parse(row.chunking) as Partial<ChunkingOptions>) : {};
-    const pieces = chunkBlocks(parsed.blocks, options);
-    if (pieces.length === 0)
-      throw new IngestError("no_text", "The document contains no text to index.", true);
-    const chunks = await Promise.all(
-      pieces.map(async (c) => {
-        const metadata: Record<string, unknown> = { headings: c.headings };
-        if (c.pageStart !== undefined) {
-          metadata.page_start = c.pageStart;
-          metadata.page_end = c.pageEnd;
-        }
-        return {
-          id: await chunkId(row.tenantId, row.id, c.ordinal, c.text),
-          ordinal: c.ordinal,
-          text: c.text,
-          tokens: c.tokens,
-          metadata,
-          embedInput: embeddingInput(title, c.headings, c.text),
-          page: c.pageStart,
-        };
-      }),
-    );
-    return { key, row, title, chunks };
-  }
-
-  /** Embeds and upserts per tenant (each tenant has its own embedder and vector index). */
-  async function embedAndUpsert(
-    batch: Prepared[],
-    failed: Map<Prepared, unknown>,
-    heartbeat: () => Promise<void>,
-  ) {
-    const byTenant = new Map<string, Prepared[]>();
-    for (const p of batch) byTenant.set(p.key.tenant, [...(byTenant.get(p.key.tenant) ?? []), p]);
-    for (const [tenant, docs] of byTenant) {
-      let embedder: Embedder;
-      try {
-        embedder = await deps.embedderFor(tenant);
-      } catch (err) {
-        for (const p of docs) failed.set(p, err);
-        continue;
-      }
-      await embed(embedder, docs, failed, heartbeat);
-      const embedded = docs.filter((p) => !failed.has(p));
-      for (const p of embedded) p.embedder = embedder.id;
-      const identity = identityOf(embedder);
-      for (const p of embedded) p.identity = identity;
-      await upsertTenant(tenant, identity, embedded, failed, heartbeat);
-    }
-  }
-
-  /** Embeds every chunk of one tenant's documents in groups; a failing group fails the documents in it. */
-  async function embed(
-    embedder: Embedder,
-    batch: Prepared[],
-    failed: Map<Prepared, unknown>,
-    heartbeat: () => Promise<void>,
-  ) {
-    const inputs = batch.flatMap((p, i) => p.chunks.map((c) => ({ doc: i, text: c.embedInput })));
-    const vectors: (Float32Array | undefined)[] = [];
-    for (let start = 0; start < inputs.length; start += EMBED_BATCH_SIZE) {
-      const group = inputs.slice(start, start + EMBED_BATCH_SIZE);
-      try {
-        const result = await embedder.embed(
-          group.map((g) => g.text),
-          { kind: "document" },
-        );
-        if (result.vectors.length !== group.length) {
-          throw new IngestError(
-            "embedder_error",
-            `The embedder returned ${result.vectors.length} vectors for ${group.length} texts.`,
-            false,
-          );
-        }
-        result.vectors.forEach((v, j) => {
-          vectors[start + j] = v;
-        });
-      } catch (err) {
-        for (const g of group) {
-          const p = batch[g.doc] as Prepared;
-          if (!failed.has(p)) failed.set(p, err);
-        }
-      }
-      await heartbeat();
-    }
-    let offset = 0;
-    for (const p of batch) {
-      p.vectors = vectors.slice(offset, offset + p.chunks.length) as Float32Array[];
-      offset += p.chunks.length;
-    }
-  }
-
-  /** Upserts one tenant's vectors; a failing call fails the documents in it. */
-  async function upsertTenant(
-    tenant: string,
-    embedder: EmbedderIdentity,
-    batch: Prepared[],
-    failed: Map<Prepared, unknown>,
-    heartbeat: () => Promise<void>,
-  ) {
-    if (batch.length === 0) return;
-    const index = deps.vectors.index(tenant, embedder);
-    const all = batch.flatMap((p) => {
-      const metadata = parseMetadata(p.row.metadata);
-      return p.chunks.map((c, i) => ({
-        p,
-        vector: {
-          id: c.id,
-          values: p.vectors?.[i] as Float32Array,
-          metadata: vectorMetadata(metadata, { documentId: p.key.doc, ordinal: c.ordinal, page: c.page }),
-        } satisfies VectorizeVector,
-      }));
-    });
-    for (let start = 0; start < all.length; start += VECTOR_UPSERT_BATCH) {
-      const group = all.slice(start, start + VECTOR_UPSERT_BATCH);
-      for (const g of group) g.p.upserted = [...(g.p.upserted ?? []), g.vector.id];
-      try {
-        await index.upsert(group.map((g) => g.vector));
-      } catch (err) {
-        for (const g of group) if (!failed.has(g.p)) failed.set(g.p, err);
-      }
-      await heartbeat();
-    }
-  }
+  const embedAndUpsert = createEmbedStage(deps);
 
   function commitStatements(p: Prepared, now: number): { items: D1PreparedStatement[]; ready: number } {
     const { key } = p;
@@ -356,7 +149,11 @@ export function createIngestPipeline(deps: IngestDeps) {
       const cache: PackCache = new Map();
       const prepared = await mapLimit(rows, PARSE_CONCURRENCY, async (row) => {
         try {
-          return await prepare(row, (sharing.get(row.blobKey) ?? 0) > 1 ? cache : undefined);
+          return await prepareDocument(
+            deps.blobs,
+            row,
+            (sharing.get(row.blobKey) ?? 0) > 1 ? cache : undefined,
+          );
         } catch (err) {
           outcomes.set(docKey(keyOfRow(row)), { status: "error", failure: toFailure(err, "parse_failed") });
           return null;
