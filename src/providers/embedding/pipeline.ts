@@ -7,7 +7,7 @@ import { type CallPolicy, DEFAULT_POLICIES } from "../reliability/policy";
 import { truncateToTokens } from "../tokens";
 import type { Embedder, EmbedOptions, EmbedResult, FallbackNote } from "../types";
 import type { BatchEmbedder } from "./batch-embedder";
-import type { EmbeddingCache } from "./cache.repo";
+import type { EmbeddingCache } from "./cache";
 import { chunk, mapLimit } from "./concurrency";
 
 /**
