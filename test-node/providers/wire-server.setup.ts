@@ -14,6 +14,7 @@ declare module "vitest" {
 /** Ports reserved for this project's test servers (8820–8829). */
 const PORTS = [8820, 8821, 8822, 8823, 8824, 8825, 8826, 8827, 8828, 8829];
 
+/** Starts the server, provides its URL, and returns the teardown that stops it. */
 export default async function setup(project: TestProject) {
   const { server, url } = await startWireServer(PORTS);
   project.provide("providerWireUrl", url);
