@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { createDb } from "../../src/db/client";
 import { AppError } from "../../src/http/errors";
+import { setLogLevel } from "../../src/observability/log";
 import type { BatchEmbedder } from "../../src/providers/embedding/batch-embedder";
 import { embeddingCacheEviction } from "../../src/providers/embedding/cache.maintenance";
 import { createD1EmbeddingCache } from "../../src/providers/embedding/cache.repo";
@@ -104,6 +105,8 @@ describe("embedding pipeline", () => {
   });
 
   it("embeds anyway when the cache fails", async () => {
+    setLogLevel("error"); // the expected cache warnings would only clutter the test output
+    onTestFinished(() => setLogLevel("info"));
     const broken = {
       lookup: () => Promise.reject(new Error("D1 down")),
       store: () => Promise.reject(new Error("D1 down")),
