@@ -16,6 +16,8 @@ interface EdgeragSecrets {
   JWT_AUDIENCE?: string;
   JWT_TENANT_CLAIM?: string;
   JWT_SCOPE_CLAIM?: string;
+  /** Comma-separated origins that may receive OPENAI_API_KEY / HF_TOKEN and that tenant settings may point at. */
+  PROVIDER_ALLOWED_ORIGINS?: string;
   /** "off" disables per-tenant rate limiting (benchmarks, single-user installs). */
   RATE_LIMIT?: string;
 }

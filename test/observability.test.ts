@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { AppEnv } from "../src/http/app-env";
 import { onError } from "../src/http/error-handler";
 import { rateLimit } from "../src/http/middleware";
-import { Counter, Histogram, renderGauges } from "../src/observability/metrics";
+import { Counter, Histogram, renderFamilies } from "../src/observability/metrics";
 import { ADMIN_TOKEN, call, createTenantWithKey } from "./helpers";
 
 describe("Prometheus rendering", () => {
@@ -33,9 +33,11 @@ describe("Prometheus rendering", () => {
   });
 
   it("renders gauges", () => {
-    expect(renderGauges([{ name: "g", help: "G.", samples: [{ labels: { s: "ready" }, value: 2 }] }])).toBe(
-      '# HELP g G.\n# TYPE g gauge\ng{s="ready"} 2',
-    );
+    expect(
+      renderFamilies([
+        { name: "g", help: "G.", type: "gauge", samples: [{ labels: { s: "ready" }, value: 2 }] },
+      ]),
+    ).toBe('# HELP g G.\n# TYPE g gauge\ng{s="ready"} 2');
   });
 });
 

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../src/db/client";
-import { providerMetrics, renderPrometheus } from "../src/usage/usage.metrics";
+import { renderFamilies } from "../src/observability/metrics";
+import { providerMetrics } from "../src/usage/usage.metrics";
 import { createUsageRecorder } from "../src/usage/usage.recorder";
 import { utcDay } from "../src/usage/usage.repo";
 import { call, createTenantWithKey, errorCode } from "./helpers";
@@ -98,10 +99,10 @@ describe("provider metrics", () => {
       labels: { tenant: tenantId, provider: "local:extractive", operation: "generate" },
       value: 2,
     });
-    const text = renderPrometheus(families);
+    const text = renderFamilies(families);
     expect(text).toContain("# TYPE edgerag_provider_tokens_total counter");
     expect(text).toContain(
-      `edgerag_provider_tokens_total{tenant="${tenantId}",provider="local:extractive",operation="generate",direction="output"} 24`,
+      `edgerag_provider_tokens_total{direction="output",operation="generate",provider="local:extractive",tenant="${tenantId}"} 24`,
     );
   });
 });

@@ -81,23 +81,24 @@ export class Histogram {
   }
 }
 
-/** A gauge computed at scrape time (e.g. documents by status from D1). */
-export interface GaugeSample {
+/** A metric family computed at scrape time (from D1 or another store), ready to render. */
+export interface MetricFamily {
   name: string;
   help: string;
+  type: "counter" | "gauge";
   samples: { labels?: Labels; value: number }[];
 }
 
-/** Renders gauges in the exposition format. */
-export function renderGauges(gauges: readonly GaugeSample[]): string {
-  return gauges
-    .map((g) =>
+/** Renders scrape-time families in the exposition format. */
+export function renderFamilies(families: readonly MetricFamily[]): string {
+  return families
+    .map((f) =>
       [
-        `# HELP ${g.name} ${g.help}`,
-        `# TYPE ${g.name} gauge`,
-        ...g.samples.map((s) => {
+        `# HELP ${f.name} ${f.help}`,
+        `# TYPE ${f.name} ${f.type}`,
+        ...f.samples.map((s) => {
           const key = labelKey(s.labels ?? {});
-          return `${g.name}${key ? `{${key}}` : ""} ${s.value}`;
+          return `${f.name}${key ? `{${key}}` : ""} ${s.value}`;
         }),
       ].join("\n"),
     )

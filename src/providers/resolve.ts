@@ -49,11 +49,7 @@ export interface ResolvedProviders {
   specs: Record<ProviderRole, string>;
 }
 
-const SETTING_OF: Record<ProviderRole, "embeddings" | "reranker" | "generator"> = {
-  embeddings: "embeddings",
-  reranker: "reranker",
-  generator: "generator",
-};
+/** Instance vars by role; tenant settings use the role names themselves as keys. */
 const VAR_OF = { embeddings: "EMBEDDINGS", reranker: "RERANKER", generator: "GENERATOR" } as const;
 
 /**
@@ -71,7 +67,7 @@ export async function resolveProviders(opts: ResolveOptions): Promise<ResolvedPr
   const chains = {} as Record<ProviderRole, ProviderSpec[]>;
   const specs = {} as Record<ProviderRole, string>;
   for (const role of ["embeddings", "reranker", "generator"] as const) {
-    const override = settings[SETTING_OF[role]];
+    const override = settings[role];
     const fromTenant = typeof override === "string" && override.trim() !== "";
     const value = fromTenant ? (override as string) : opts.env[VAR_OF[role]];
     chains[role] = parse(value, role, fromTenant, opts.env);
@@ -118,7 +114,7 @@ function parse(value: string, role: ProviderRole, fromTenant: boolean, env: Prov
       throw new AppError(
         409,
         "invalid_provider_setting",
-        `This tenant's "${SETTING_OF[role]}" setting cannot be used: ${err.message} Change it with PATCH /v1/settings (null restores the default).`,
+        `This tenant's "${role}" setting cannot be used: ${err.message} Change it with PATCH /v1/settings (null restores the default).`,
       );
     }
     log.error("invalid provider configuration", { var: VAR_OF[role], err });

@@ -4,9 +4,10 @@
  * indexes and request bodies, and every provider tokenizes differently anyway. This estimator
  * mimics how byte-level BPE tokenizers (GPT-4/4o, Llama 3, Mistral) split text: a
  * pre-tokenizer regex, then a cost per piece by script and length. Calibrated against cl100k
- * on SciFact and SQuAD (bench/providers/tokens.bench.ts): median +4%, 90% of texts within
- * -6%…+17%; it errs high on purpose, the safe side for prompt budgets. Callers that must stay
- * under a hard limit (embedding inputs) keep a margin on top.
+ * on SciFact and SQuAD (bench/providers/tokens.bench.ts, 5,829 paragraphs): median +4% against
+ * cl100k and +6% against o200k, 80% of texts within -4%…+14%. It errs high on purpose, the safe
+ * side for prompt budgets; callers that must stay under a hard limit (embedding inputs) keep a
+ * margin on top.
  *
  * Pure: no runtime imports.
  */

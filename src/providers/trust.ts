@@ -1,5 +1,16 @@
 import { type ProviderSpec, ProviderSpecError, parseProviderChain, specOrigin } from "./spec";
 
+/**
+ * Where `hf:<model>` without an endpoint sends requests (and the operator's HF_TOKEN, and
+ * bills): tenants may only use it when the operator does or allows it.
+ */
+export const HF_ROUTER_ORIGIN = "https://router.huggingface.co";
+
+/** The origin a spec's requests go to, counting Hugging Face's hosted router. */
+function trustOrigin(spec: ProviderSpec): string | null {
+  return specOrigin(spec) ?? (spec.kind === "hf" ? HF_ROUTER_ORIGIN : null);
+}
+
 /** The environment values that decide which endpoints are trusted with secrets. */
 export interface TrustEnv {
   EMBEDDINGS?: string;
@@ -23,7 +34,7 @@ export function trustedOrigins(env: TrustEnv): Set<string> {
     if (!value) continue;
     try {
       for (const spec of parseProviderChain(value)) {
-        const o = specOrigin(spec);
+        const o = trustOrigin(spec);
         if (o) origins.add(o);
       }
     } catch {
@@ -60,7 +71,7 @@ export function credentialFor(
 export function checkTenantSpecs(specs: readonly ProviderSpec[], env: TrustEnv & { AI?: unknown }): void {
   const trusted = trustedOrigins(env);
   for (const spec of specs) {
-    const origin = specOrigin(spec);
+    const origin = trustOrigin(spec);
     if (origin && !trusted.has(origin)) {
       throw new ProviderSpecError(
         `"${spec.id}" points at ${origin}, which this instance does not allow for tenants. ` +

@@ -1,14 +1,7 @@
 import type { Db } from "../db/client";
+import type { MetricFamily } from "../observability/metrics";
 import { isolateBreakers } from "../providers/reliability/breaker";
 import { createUsageRepo } from "./usage.repo";
-
-/** One Prometheus metric family, ready to render. */
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: "counter" | "gauge";
-  samples: { labels: Record<string, string>; value: number }[];
-}
 
 const STATE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -19,11 +12,11 @@ const STATE = { closed: 0, half_open: 1, open: 2 } as const;
  */
 export async function providerMetrics(db: Db, now = Date.now()): Promise<MetricFamily[]> {
   const rows = await createUsageRepo(db).totals();
-  const family = (name: string, help: string, type: MetricFamily["type"] = "counter"): MetricFamily => ({
+  const family = (name: string, help: string, type: MetricFamily["type"] = "counter") => ({
     name,
     help,
     type,
-    samples: [],
+    samples: [] as { labels: Record<string, string>; value: number }[],
   });
   const calls = family(
     "edgerag_provider_calls_total",
@@ -54,20 +47,4 @@ export async function providerMetrics(db: Db, now = Date.now()): Promise<MetricF
     breakers.samples.push({ labels: { provider }, value: STATE[snapshot.state] });
   }
   return [calls, failures, tokens, hits, latency, breakers];
-}
-
-/** Renders families in the Prometheus text exposition format (0.0.4). */
-export function renderPrometheus(families: readonly MetricFamily[]): string {
-  const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-  const lines: string[] = [];
-  for (const f of families) {
-    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) {
-      const labels = Object.entries(s.labels)
-        .map(([k, v]) => `${k}="${esc(v)}"`)
-        .join(",");
-      lines.push(`${f.name}${labels ? `{${labels}}` : ""} ${s.value}`);
-    }
-  }
-  return `${lines.join("\n")}\n`;
 }

@@ -14,6 +14,7 @@ declare module "vitest" {
 /** Port 0: the OS picks a free one, so parallel runs (CI, several checkouts) never collide. */
 const PORTS = [0];
 
+/** Starts the server, provides its URL, and returns the teardown that stops it. */
 export default async function setup(project: TestProject) {
   const { server, url } = await startWireServer(PORTS);
   project.provide("providerWireUrl", url);

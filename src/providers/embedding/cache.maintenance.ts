@@ -27,6 +27,8 @@ export function embeddingCacheEviction(opts: { ttlMs?: number; maxRows?: number 
           "DELETE FROM embedding_cache WHERE rowid IN (SELECT rowid FROM embedding_cache WHERE last_used_at < ?1 LIMIT ?2)",
         ).bind(now - ttlMs, BATCH),
       );
+      // The cap step scans rows below the rowid threshold; hourly is plenty for a soft cap.
+      if (new Date(now).getUTCMinutes() !== 0) return { expired, capped: 0 };
       const capped = await rounds(
         env.DB.prepare(
           "DELETE FROM embedding_cache WHERE rowid IN (SELECT rowid FROM embedding_cache " +

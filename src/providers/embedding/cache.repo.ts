@@ -3,15 +3,8 @@ import { D1_MAX_BOUND_PARAMETERS } from "../../config/limits";
 import type { Db } from "../../db/client";
 import { embeddingCache } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
+import type { EmbeddingCache } from "./cache";
 import { chunk } from "./concurrency";
-
-/** A cache of vectors for one tenant and one embedder (id + revision). */
-export interface EmbeddingCache {
-  /** Cached vectors for `texts`, in order; undefined where missing. */
-  lookup(texts: readonly string[]): Promise<(Float32Array | undefined)[]>;
-  /** Stores vectors for `texts` (same order). */
-  store(texts: readonly string[], vectors: readonly Float32Array[]): Promise<void>;
-}
 
 /** Only refresh `last_used_at` once a day per row, so cache hits do not turn into writes. */
 const TOUCH_INTERVAL_MS = 24 * 60 * 60 * 1000;

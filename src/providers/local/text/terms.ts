@@ -17,19 +17,30 @@ export interface Token {
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
+// Folding and stemming dominate tokenizing; vocabularies repeat heavily across passages and
+// requests, so each word's analysis is memoised per isolate (plain strings, safe to share
+// between requests), bounded by a size cap.
+const WORD_CACHE_MAX = 50_000;
+const words = new Map<string, [lower: string, stem: string]>();
+
+function analyseWord(raw: string): [string, string] {
+  let a = words.get(raw);
+  if (a === undefined) {
+    const lower = fold(raw).replace(/['’]s$/, "");
+    a = [lower, /^\p{N}+$/u.test(lower) ? lower : stem(lower)];
+    if (words.size >= WORD_CACHE_MAX) words.clear();
+    words.set(raw, a);
+  }
+  return a;
+}
+
 /** Words of `text`, lower-cased and accent-folded for matching, with offsets into `text`. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(WORD)) {
     const raw = m[0];
-    const lower = fold(raw).replace(/['’]s$/, "");
-    out.push({
-      raw,
-      lower,
-      stem: /^\p{N}+$/u.test(lower) ? lower : stem(lower),
-      start: m.index,
-      end: m.index + raw.length,
-    });
+    const [lower, stemmed] = analyseWord(raw);
+    out.push({ raw, lower, stem: stemmed, start: m.index, end: m.index + raw.length });
   }
   return out;
 }
