@@ -182,9 +182,11 @@ export function createDocumentsRepo(db: Db) {
         prepare(
           db,
           sql`
-          UPDATE documents SET expires_at = j.value ->> '$[1]', updated_at = ${now}
-          FROM json_each(${json}) AS j
-          WHERE documents.tenant_id = ${tenantId} AND documents.id = j.value ->> '$[0]'`,
+          UPDATE documents
+          SET expires_at = (SELECT j.value ->> '$[1]' FROM json_each(${json}) AS j WHERE j.value ->> '$[0]' = documents.id),
+              updated_at = ${now}
+          -- IN over the ids (not UPDATE … FROM) so SQLite looks rows up by primary key.
+          WHERE tenant_id = ${tenantId} AND id IN (SELECT value ->> '$[0]' FROM json_each(${json}))`,
         ),
       );
     },

@@ -92,7 +92,7 @@ export function createJobsRepo(db: Db) {
             updated_at = ${now}
           WHERE tenant_id = ${tenantId} AND status = 'pending' AND job_id != ${jobId}
             AND document_id IN (
-              SELECT d.id FROM json_each(${json}) AS j JOIN documents AS d ON d.tenant_id = ${tenantId} AND d.id = j.value
+              SELECT d.id FROM json_each(${json}) AS j CROSS JOIN documents AS d ON d.tenant_id = ${tenantId} AND d.id = j.value
               WHERE d.job_id = ${jobId})`,
         ),
       );
