@@ -214,7 +214,7 @@ async function loadDocuments() {
           {},
           el("td", {}, el("code", {}, d.id)),
           el("td", {}, d.title ?? ""),
-          el("td", { class: `status-${d.status}`, title: d.error ?? "" }, d.status),
+          el("td", { class: `status-${d.status}`, title: d.error?.message ?? "" }, d.status),
           el("td", {}, String(d.chunk_count ?? "")),
           el(
             "td",
