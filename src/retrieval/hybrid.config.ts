@@ -4,12 +4,22 @@
  */
 
 /**
- * Default RRF weights. Keyword (FTS5 BM25) carries the ranking; the vector list adds recall
- * for chunks BM25 misses (morphology, fuzzy overlap). With the weight-free local hash
- * embedder an equal weight lets its noisier ranking pull good BM25 hits down (SciFact:
- * 0.679 → 0.633 nDCG@10), so the vector list counts less; see bench/README.md#retrieval.
+ * Default RRF weights for model embedders: equal, the usual choice when both lists are strong.
  */
-export const DEFAULT_WEIGHTS = { keyword: 1, vector: 0.5 } as const;
+export const DEFAULT_WEIGHTS = { keyword: 1, vector: 1 } as const;
+
+/**
+ * Default RRF weights for the weight-free `local:hash-*` embedder. Its ranking is far weaker
+ * than BM25 (SciFact train nDCG@10: vector 0.385, keyword 0.701), and any real weight drags
+ * good BM25 hits down (w 0.5: 0.53, 0.1: 0.674), so the vector list only breaks near-ties
+ * (w 0.02: 0.700). Measured with bench/retrieval/offline.ts; see bench/README.md#retrieval.
+ */
+export const HASH_EMBEDDER_WEIGHTS = { keyword: 1, vector: 0.02 } as const;
+
+/** The default fusion weights for an embedder id. */
+export function defaultWeights(embedderId: string): { keyword: number; vector: number } {
+  return embedderId.startsWith("local:hash-") ? HASH_EMBEDDER_WEIGHTS : DEFAULT_WEIGHTS;
+}
 
 /** Keyword candidates fetched per query without a filter (enough for Recall@100 at document level). */
 export const KEYWORD_POOL = 200;

@@ -5,13 +5,7 @@ import type { Embedder, Reranker } from "../providers/types";
 import type { EmbedderIdentity } from "../vectors";
 import { compileFilter, type FieldClause, FilterError, fieldValue } from "../vectors/core/filter";
 import { dedupeBy, type FusedCandidate, jaccard, mmr, type RankedList, rrf } from "./fusion/fusion";
-import {
-  DEFAULT_WEIGHTS,
-  KEYWORD_FILTER_POOL,
-  KEYWORD_POOL,
-  RERANK_POOL,
-  VECTOR_POOL,
-} from "./hybrid.config";
+import { defaultWeights, KEYWORD_FILTER_POOL, KEYWORD_POOL, RERANK_POOL, VECTOR_POOL } from "./hybrid.config";
 import type { KeywordIndex } from "./keyword/keyword-index";
 import { QueryVectorCache, sharedQueryCache } from "./query-cache";
 import type { ChunkRecord, SearchRepo } from "./search.repo";
@@ -121,7 +115,7 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
       ]);
 
       const t3 = now();
-      const weights = { ...DEFAULT_WEIGHTS, ...req.weights };
+      const weights = { ...defaultWeights(deps.embedder.id), ...req.weights };
       const lists: RankedList[] = [];
       if (runKeyword)
         lists.push({

@@ -11,7 +11,7 @@ import { createFts5KeywordIndex } from "./keyword/fts5-index";
 import { createSearchRepo } from "./search.repo";
 import type { Retriever } from "./types";
 
-export { DEFAULT_WEIGHTS } from "./hybrid.config";
+export { DEFAULT_WEIGHTS, defaultWeights, HASH_EMBEDDER_WEIGHTS } from "./hybrid.config";
 export { createHybridRetriever, type HybridDeps, INVALID_FILTER, type VectorQuery } from "./hybrid.retriever";
 export type * from "./types";
 
