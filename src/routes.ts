@@ -1,5 +1,6 @@
 import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
+import { searchRoutes } from "./retrieval/search.routes";
 import { settingsRoutes } from "./settings/settings.routes";
 import { usageRoutes } from "./usage/usage.routes";
 
@@ -12,5 +13,6 @@ export function tenantRoutes() {
   app.route("/", settingsRoutes());
   app.route("/", usageRoutes());
   app.route("/", documentsRoutes());
+  app.route("/", searchRoutes());
   return app;
 }
