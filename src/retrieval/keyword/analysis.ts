@@ -44,6 +44,17 @@ export function indexText(text: string): string {
   return text;
 }
 
+/**
+ * Function words left out of MATCH expressions. Deliberately shorter than the embedder's
+ * stop list: words like "not", "more" or the "d" of "vitamin D" still rank on SciFact.
+ */
+const QUERY_STOPWORDS: ReadonlySet<string> = new Set(
+  (
+    "a an and are as at be been being by for from had has have in into is it its of on or that the " +
+    "their them there these they this those to was were which with"
+  ).split(" "),
+);
+
 /** Relative weights of the columns in bm25() ranking (scope never contributes). */
 export const COLUMN_WEIGHTS = { scope: 0, title: 1, text: 1 } as const;
 
@@ -64,16 +75,20 @@ const TERM = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
  * @example matchExpression("acme", 'C++ "unbalanced NOT') // 'scope : "t097…" AND {title text} : ("c" OR "unbalanced" OR "not")'
  */
 export function matchExpression(tenantId: string, text: string): string | null {
-  const terms: string[] = [];
+  const words: string[] = [];
   const seen = new Set<string>();
   for (const m of text.normalize("NFC").toLowerCase().matchAll(TERM)) {
     if (seen.has(m[0])) continue;
     seen.add(m[0]);
-    terms.push(`"${m[0]}"`);
-    if (terms.length >= MAX_QUERY_TERMS) break;
+    words.push(m[0]);
   }
+  // Stop words match nearly every row, so OR-ing them in makes FTS5 score (and sort) most of
+  // the tenant for almost no ranking signal: BM25 gives them near-zero IDF. They are kept
+  // only when the query has nothing else ("to be or not to be").
+  const content = words.filter((w) => !QUERY_STOPWORDS.has(w));
+  const terms = (content.length > 0 ? content : words).slice(0, MAX_QUERY_TERMS);
   if (terms.length === 0) return null;
-  return `scope : "${scopeToken(tenantId)}" AND {title text} : (${terms.join(" OR ")})`;
+  return `scope : "${scopeToken(tenantId)}" AND {title text} : (${terms.map((t) => `"${t}"`).join(" OR ")})`;
 }
 
 /** MATCH expression selecting every row of a tenant (for counts and scoped rebuilds). */

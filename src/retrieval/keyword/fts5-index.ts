@@ -104,12 +104,19 @@ export function createFts5KeywordIndex(db: Db): KeywordIndex {
     async search(tenantId, query, { limit = DEFAULT_LIMIT } = {}) {
       const match = matchExpression(tenantId, query);
       if (!match) return [];
+      // Rank inside FTS5 first, then join only the top rows: with the join outside, SQLite may
+      // drive the query from the tenant's chunks and run the MATCH once per chunk (seconds on
+      // 7k chunks in plain SQLite; 4 ms this way). The tenant check on the join stays as a
+      // second fence; the scope token already limits the MATCH to the tenant.
       const rows = await db.all<{ chunk_id: string; document_id: string; rank: number }>(sql`
-        SELECT c.id AS chunk_id, c.document_id, bm25(${fts}, ${COLUMN_WEIGHTS.scope}, ${COLUMN_WEIGHTS.title},
-               ${COLUMN_WEIGHTS.text}) AS rank
-        FROM ${fts} JOIN chunks AS c ON c.seq = ${fts}.rowid
-        WHERE ${fts} MATCH ${match} AND c.tenant_id = ${tenantId}
-        ORDER BY rank LIMIT ${Math.min(Math.max(1, limit), MAX_LIMIT)}`);
+        SELECT c.id AS chunk_id, c.document_id, f.rank
+        FROM (
+          SELECT rowid, bm25(${fts}, ${COLUMN_WEIGHTS.scope}, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.text}) AS rank
+          FROM ${fts} WHERE ${fts} MATCH ${match}
+          ORDER BY rank LIMIT ${Math.min(Math.max(1, limit), MAX_LIMIT)}
+        ) AS f JOIN chunks AS c ON c.seq = f.rowid
+        WHERE c.tenant_id = ${tenantId}
+        ORDER BY f.rank`);
       return rows.map((r) => ({ chunkId: r.chunk_id, documentId: r.document_id, score: -r.rank }));
     },
 
