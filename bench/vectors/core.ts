@@ -4,11 +4,18 @@
  * `index + 1`, like SQLite rowids; re-scoring reads exact vectors from the set, as the
  * shard reads them from SQLite.
  */
-import { jsMatrices, type MatrixFactory } from "../../src/vectors/core/matrix";
+import { readFileSync } from "node:fs";
+import type { MatrixFactory } from "../../src/vectors/core/matrix";
 import type { RowFormat } from "../../src/vectors/core/quantize";
 import { ScanIndex } from "../../src/vectors/core/scan-index";
+import { wasmMatrices } from "../../src/vectors/core/wasm-matrix";
 import { rowOf, type VectorSet } from "./data";
 import { quantile } from "./stats";
+
+/** The WebAssembly SIMD kernels VectorShard uses, compiled from the committed module. */
+export const simdMatrices: MatrixFactory = wasmMatrices(
+  new WebAssembly.Module(readFileSync(new URL("../../src/vectors/wasm/scan-kernels.wasm", import.meta.url))),
+);
 
 /** A built scan index over a set (or a slice of it). */
 export interface BuiltIndex {
@@ -22,7 +29,7 @@ export function buildIndex(
   format: RowFormat,
   from = 0,
   to = set.count,
-  matrices: MatrixFactory = jsMatrices,
+  matrices: MatrixFactory = simdMatrices,
 ): BuiltIndex {
   const index = new ScanIndex({
     dimensions: set.dimensions,

@@ -5,9 +5,9 @@
  * storage (the object is evicted with its isolate) until the first search returns, i.e.
  * object start plus reading every row from SQLite into the scan structure.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
@@ -16,6 +16,9 @@ import { spread } from "./stats";
 
 const BATCH = 1000;
 
+const KERNELS = fileURLToPath(new URL("../../src/vectors/wasm/scan-kernels.wasm", import.meta.url));
+
+/** The worker bundle; the kernels stay a separate CompiledWasm module, as wrangler ships them. */
 async function bundle(): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL("./shard-worker.ts", import.meta.url))],
@@ -25,6 +28,14 @@ async function bundle(): Promise<string> {
     target: "es2022",
     external: ["cloudflare:*"],
     write: false,
+    plugins: [
+      {
+        name: "wasm-module",
+        setup(b) {
+          b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./scan-kernels.wasm", external: true }));
+        },
+      },
+    ],
   });
   return result.outputFiles[0]?.text ?? "";
 }
@@ -34,8 +45,10 @@ function start(script: string, persist: string): Miniflare {
   return new Miniflare(
     convertV4MiniflareOptions({
       name: "vector-bench",
-      modules: true,
-      script,
+      modules: [
+        { type: "ESModule", path: join(dirname(KERNELS), "bench-worker.mjs"), contents: script },
+        { type: "CompiledWasm", path: KERNELS, contents: readFileSync(KERNELS) },
+      ],
       compatibilityDate: "2026-11-01",
       durableObjects: { SHARD: { className: "VectorShard", useSQLite: true } },
       resourcePersistencePath: persist,
@@ -103,10 +116,10 @@ export async function shardBenchmark(set: VectorSet, runs: number): Promise<Shar
       figures.coldStartMs.push(cold);
       figures.firstQueryAfterWarmMs.push(warmQuery);
       const stats = (await call(mf, `/stats?shard=${shard}`)) as {
-        memory: { format: string; bytes: number };
+        memory: { format: string; kernels: string; bytes: number };
       };
       console.log(
-        `  run ${r + 1}: insert ${insert.toFixed(0)} vectors/s; cold start (evict + reload ${rows.rows} rows) ${cold.toFixed(0)} ms; then a query ${warmQuery.toFixed(1)} ms; format ${stats.memory.format}, ${(stats.memory.bytes / 2 ** 20).toFixed(1)} MiB`,
+        `  run ${r + 1}: insert ${insert.toFixed(0)} vectors/s; cold start (evict + reload ${rows.rows} rows) ${cold.toFixed(0)} ms; then a query ${warmQuery.toFixed(1)} ms; ${stats.memory.kernels} ${stats.memory.format}, ${(stats.memory.bytes / 2 ** 20).toFixed(1)} MiB`,
       );
       await mf.dispose();
     } finally {

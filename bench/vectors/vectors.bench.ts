@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
+import { jsMatrices } from "../../src/vectors/core/matrix";
 import type { RowFormat } from "../../src/vectors/core/quantize";
 import { hnswlib, qps, usearch } from "./ann";
 import { scanBandwidth } from "./bandwidth";
@@ -67,9 +68,14 @@ async function dataSet(set: VectorSet, queries: VectorSet) {
   const exactBuilt = buildIndex(set, "f32");
   const exact = repeated([exactBuilt], queries);
   console.log(
-    `  exact f32      p50 ${spread(exact.p50, 2)} ms   p99 ${spread(exact.p99, 2)} ms   (${(exactBuilt.index.bytes / 2 ** 20).toFixed(0)} MiB in memory)`,
+    `  exact f32 (wasm-simd) p50 ${spread(exact.p50, 2)} ms   p99 ${spread(exact.p99, 2)} ms   (${(exactBuilt.index.bytes / 2 ** 20).toFixed(0)} MiB in memory)`,
   );
   out.exact = { p50: exact.p50, p99: exact.p99 };
+  const jsExact = repeated([buildIndex(set, "f32", 0, set.count, jsMatrices)], queries);
+  console.log(
+    `  exact f32, JS kernels (fallback) p50 ${spread(jsExact.p50, 2)} ms   p99 ${spread(jsExact.p99, 2)} ms`,
+  );
+  out.exactJs = { p50: jsExact.p50, p99: jsExact.p99 };
   const truth = exact.results;
   const variants: [RowFormat, number | undefined][] = [
     ["i8", undefined],
