@@ -3,8 +3,11 @@
  * Pure: no runtime imports, so benchmarks and Node tools can use them.
  */
 
-/** Distance metrics, exactly as Vectorize names them. */
-export type Metric = VectorizeDistanceMetric;
+/**
+ * Distance metrics, exactly as Vectorize names them (`VectorizeDistanceMetric`, spelled
+ * out so Node code that has no Workers globals can use this type).
+ */
+export type Metric = "euclidean" | "cosine" | "dot-product";
 
 /**
  * How a shard keeps vectors in memory for scanning.

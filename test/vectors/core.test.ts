@@ -5,8 +5,10 @@ import { AUTO_INT8_THRESHOLD_BYTES, formatFor, shardCapacity } from "../../src/v
 import { encodeBits, encodeInt8, encodeQueryInt16, rowBytes } from "../../src/vectors/core/quantize";
 import { groupByShard, idHash, shardFor } from "../../src/vectors/core/shard-hash";
 import { TopK } from "../../src/vectors/core/topk";
+import { wasmMatrices } from "../../src/vectors/core/wasm-matrix";
+import scanKernels from "../../src/vectors/wasm/scan-kernels.wasm";
 import { matrixConformance } from "./matrix-conformance";
-import { seeded } from "./vector-helpers";
+import { randomVectors, seeded } from "./vector-helpers";
 
 describe("TopK", () => {
   it("keeps the best k of many, best first, and ignores NaN", () => {
@@ -106,3 +108,49 @@ describe("filters", () => {
 });
 
 matrixConformance(jsMatrices);
+matrixConformance(wasmMatrices(scanKernels));
+
+describe("WebAssembly SIMD kernels", () => {
+  it("score every format and kind like the JS kernels, contiguous and gathered, for odd sizes", () => {
+    const wasm = wasmMatrices(scanKernels);
+    const random = seeded(21);
+    for (const dims of [5, 100, 384, 1536]) {
+      const rows = randomVectors(70, dims, random);
+      const q = randomVectors(1, dims, random)[0] as Float32Array;
+      const codes = {
+        f32: q,
+        i8: new Int16Array(Math.ceil(dims / 16) * 16),
+        bits: new Uint8Array(rowBytes("bits", dims)),
+      };
+      const q32 = new Float32Array(Math.ceil(dims / 4) * 4);
+      q32.set(q);
+      encodeQueryInt16(q, codes.i8);
+      encodeBits(q, codes.bits);
+      for (const [format, kinds] of [
+        ["f32", ["dot", "l2"]],
+        ["i8", ["dot"]],
+        ["bits", ["hamming"]],
+      ] as const) {
+        const [a, b] = [jsMatrices.create(format, dims), wasm.create(format, dims)];
+        for (const m of [a, b]) {
+          rows.forEach((r, i) => {
+            m.reserve(i + 1);
+            if (format === "f32") new Float32Array(m.row(i).buffer, m.row(i).byteOffset, dims).set(r);
+            else if (format === "i8")
+              encodeInt8(r, new Int8Array(m.row(i).buffer, m.row(i).byteOffset, m.stride));
+            else encodeBits(r, m.row(i));
+          });
+          m.setQuery(format === "f32" ? q32 : codes[format]);
+        }
+        const picks = Int32Array.from([69, 3, 3, 0, 41]);
+        for (const kind of kinds) {
+          const [ja, wa] = [Array.from(a.scan(kind, 0, 70)), Array.from(b.scan(kind, 0, 70))];
+          wa.forEach((w, i) => {
+            expect(w).toBeCloseTo(ja[i] as number, 3);
+          });
+          expect(Array.from(b.scanRows(kind, picks, 1, 4))).toEqual([wa[3], wa[3], wa[0], wa[41]]);
+        }
+      }
+    }
+  });
+});

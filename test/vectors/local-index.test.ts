@@ -98,7 +98,10 @@ describe("local index: durability", () => {
     const rows = await seed(index, 120, 16);
     const q = rows[3]?.values ?? [];
     const before = await index.query(q, { topK: 10, returnMetadata: "all", filter: { even: false } });
-    expect((await index.stats()).shards.every((s) => s.memory !== null)).toBe(true);
+    const warm = await index.stats();
+    expect(warm.shards.every((s) => s.memory !== null)).toBe(true);
+    // Shards scan with the WebAssembly SIMD kernels, not the JS fallback.
+    expect(new Set(warm.shards.map((s) => s.memory?.kernels))).toEqual(new Set(["wasm-simd"]));
 
     await evictShards(name, 4);
 

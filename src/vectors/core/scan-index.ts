@@ -36,6 +36,8 @@ export interface ScanSearch {
    * formats. Rows it does not return keep their approximate score.
    */
   exactVectors?: (rowids: number[]) => Map<number, Float32Array>;
+  /** Candidate pool of quantized formats; default from {@link OVERSAMPLE}, never below topK. */
+  pool?: number;
 }
 
 /** A search hit: the store rowid and Vectorize's score for the index metric. */
@@ -156,7 +158,10 @@ export class ScanIndex {
     const candidates = this.#candidates(options.namespace, options.filter);
     if (candidates && candidates.length === 0) return [];
     const { factor, min } = OVERSAMPLE[this.format];
-    const pool = this.format === "f32" ? options.topK : Math.max(options.topK * factor, min);
+    const pool =
+      this.format === "f32"
+        ? options.topK
+        : Math.max(options.topK, options.pool ?? Math.max(options.topK * factor, min));
     const heap = new TopK(pool);
     const queryNorm = norm(query);
     const q = this.#prepareQuery(query);
