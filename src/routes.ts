@@ -1,5 +1,7 @@
+import { answersRoutes } from "./answers/answers.routes";
 import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
+import { sessionsRoutes } from "./sessions/sessions.routes";
 import { settingsRoutes } from "./settings/settings.routes";
 import { usageRoutes } from "./usage/usage.routes";
 
@@ -12,5 +14,7 @@ export function tenantRoutes() {
   app.route("/", settingsRoutes());
   app.route("/", usageRoutes());
   app.route("/", documentsRoutes());
+  app.route("/", answersRoutes());
+  app.route("/", sessionsRoutes());
   return app;
 }
