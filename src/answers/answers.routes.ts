@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { tenant, tenantSecurity } from "../http/middleware";
-import { createRouter, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
+import { createRouter, errorResponses, jsonBody } from "../http/openapi";
 import { runTurn, streamTurn } from "../sessions/sessions.service";
 import { sessionStore } from "../sessions/sessions.stub";
 import { answerServiceFor } from "./answers.deps";

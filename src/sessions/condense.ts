@@ -88,11 +88,11 @@ export function condense(
 function withFacts(query: string, facts: readonly SessionFact[]): string {
   let q = query;
   for (const f of facts) {
-    q = q.replace(new RegExp(`\\bmy ${escape(f.key)}\\b`, "gi"), f.value);
+    q = q.replace(new RegExp(`\\bmy ${escapeRegExp(f.key)}\\b`, "gi"), f.value);
   }
   return q;
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

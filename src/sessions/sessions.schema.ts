@@ -19,15 +19,9 @@ export const CreateSessionBody = z
   .object({
     title: z.string().max(200).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
-    ttl_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_TTL_SECONDS)
-      .optional()
-      .openapi({
-        description: "Idle time after which the session is deleted (default SESSION_TTL_SECONDS).",
-      }),
+    ttl_seconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().openapi({
+      description: "Idle time after which the session is deleted (default SESSION_TTL_SECONDS).",
+    }),
   })
   .strict()
   .openapi("CreateSession");
