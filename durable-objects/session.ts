@@ -60,8 +60,12 @@ export class SessionMemory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => {
-      this.#sql.exec(`
+    ctx.blockConcurrencyWhile(async () => this.#createSchema());
+  }
+
+  /** Idempotent; also run after `deleteAll`, which drops the tables. */
+  #createSchema(): void {
+    this.#sql.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS messages (
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -77,7 +81,6 @@ export class SessionMemory extends DurableObject<Env> {
         CREATE INDEX IF NOT EXISTS messages_turn_idx ON messages (turn_id, role);
         CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
       `);
-    });
   }
 
   /** Health round trip; touches no storage. */
@@ -209,6 +212,7 @@ export class SessionMemory extends DurableObject<Env> {
     const existed = this.#exists();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.#createSchema();
     this.#releaseTurn();
     return existed;
   }
