@@ -96,7 +96,8 @@ describe("POST /v1/answer", () => {
       .filter((e) => e.event === "delta")
       .map((e) => (e.data as { text: string }).text)
       .join("");
-    expect(text).toBe((events.at(-1)?.data as { answer: string }).answer);
+    const done = events.at(-1)?.data as { answer: string };
+    expect(text).toBe(done.answer);
   });
 
   it("serves a near-identical question from the cache", async () => {
