@@ -6,6 +6,7 @@
  *   edgerag ingest <file-or-folder>… [--wait]
  *   edgerag search <query> [--mode hybrid|vector|keyword] [--top-k n] [--json]
  *   edgerag ask <question> [--session id] [--stream] [--json]
+ *   edgerag eval <beir-folder> [--split test] [--mode keyword,vector,hybrid,hybrid+rerank] [--ingest] [--json]
  *
  * Global flags: --url (EDGERAG_URL), --key (EDGERAG_KEY), --admin (EDGERAG_ADMIN_TOKEN).
  * Inside a checkout where `npm start` ran, the demo key and admin token are found automatically.
@@ -13,13 +14,14 @@
 import { parseArgs } from "node:util";
 import { ApiError, createClient, resolveConfig } from "./client";
 import { keys, tenants } from "./commands/admin";
+import { evalCommand } from "./commands/eval";
 import { ingest } from "./commands/ingest";
 import { ask, search } from "./commands/query";
 
 type Flags = Record<string, string | boolean | undefined>;
 type Command = (client: ReturnType<typeof createClient>, args: string[], flags: Flags) => Promise<unknown>;
 
-const COMMANDS: Record<string, Command> = { tenants, keys, ingest, search, ask };
+const COMMANDS: Record<string, Command> = { tenants, keys, ingest, search, ask, eval: evalCommand };
 
 async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -35,6 +37,8 @@ async function main(argv: string[]) {
       "top-k": { type: "string" },
       session: { type: "string" },
       wait: { type: "boolean" },
+      split: { type: "string" },
+      ingest: { type: "boolean" },
       stream: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -44,7 +48,7 @@ async function main(argv: string[]) {
   const command = name ? COMMANDS[name] : undefined;
   if (!command || values.help) {
     console.log(
-      "usage: edgerag <tenants|keys|ingest|search|ask> … (see cli/edgerag.ts header or README for details)",
+      "usage: edgerag <tenants|keys|ingest|search|ask|eval> … (see cli/edgerag.ts header or README for details)",
     );
     return name && !command ? 1 : 0;
   }

@@ -122,7 +122,9 @@ const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangle
 // Module rules only matter while bundling; Miniflare gets the bundle's files as explicit modules.
 const { modulesRules: _rules, rootPath: _rootPath, ...bindingOptions } = workerOptions;
 const bindings: Record<string, unknown> = { ...(workerOptions.bindings ?? {}), ...devVars };
-for (const name of Object.keys(bindings)) {
+// RATE_LIMIT is optional (src/secrets.d.ts), so it is in neither wrangler.toml nor, usually,
+// .dev.vars; without naming it here `RATE_LIMIT=off npm start` (benchmarks, e2e tests) was ignored.
+for (const name of new Set([...Object.keys(bindings), "RATE_LIMIT"])) {
   const fromEnv = process.env[name];
   if (fromEnv !== undefined && name !== "ADMIN_TOKEN") bindings[name] = fromEnv;
 }

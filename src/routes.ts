@@ -1,6 +1,7 @@
 import { answersRoutes } from "./answers/answers.routes";
 import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
+import { searchRoutes } from "./retrieval/search.routes";
 import { sessionsRoutes } from "./sessions/sessions.routes";
 import { settingsRoutes } from "./settings/settings.routes";
 import { usageRoutes } from "./usage/usage.routes";
@@ -14,6 +15,7 @@ export function tenantRoutes() {
   app.route("/", settingsRoutes());
   app.route("/", usageRoutes());
   app.route("/", documentsRoutes());
+  app.route("/", searchRoutes());
   app.route("/", answersRoutes());
   app.route("/", sessionsRoutes());
   return app;

@@ -1,8 +1,6 @@
 import { createDb } from "../db/client";
 import { resolveProviders } from "../providers/resolve";
-import { createFts5KeywordIndex } from "../retrieval/keyword/fts5-index";
-import { createKeywordRetriever } from "../retrieval/keyword/keyword.retriever";
-import type { Retriever } from "../retrieval/types";
+import { tenantRetriever } from "../retrieval/index";
 import { createAnswerCache } from "./answers.cache";
 import { type AnswerService, createAnswerService } from "./answers.service";
 import { createQueryLogRepo } from "./query-log.repo";
@@ -12,12 +10,6 @@ import { createQueryLogRepo } from "./query-log.repo";
  * system prompt, session memory and a 1k-token answer.
  */
 export const ANSWER_CONTEXT_TOKENS = 4000;
-
-/** The tenant's retriever (keyword-only until the hybrid retriever is merged). */
-export function tenantRetriever(env: Env, _tenantId: string): Retriever {
-  const db = createDb(env.DB);
-  return createKeywordRetriever({ db, keyword: createFts5KeywordIndex(db) });
-}
 
 /** Wires the answer service for one tenant's request from the Worker's bindings. */
 export async function answerServiceFor(
@@ -29,7 +21,7 @@ export async function answerServiceFor(
   const providers = await resolveProviders({ env, db, tenantId, waitUntil });
   const log = createQueryLogRepo(db);
   const service = createAnswerService({
-    retriever: tenantRetriever(env, tenantId),
+    retriever: await tenantRetriever(env, tenantId, waitUntil),
     generator: providers.generator,
     contextTokens: ANSWER_CONTEXT_TOKENS,
     record: async (r) => {

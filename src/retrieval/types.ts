@@ -22,6 +22,10 @@ export interface SearchRequest {
   context?: number;
   /** At most one result per document. */
   dedupe?: boolean;
+  /** Per-retriever weights of reciprocal rank fusion (hybrid mode); defaults in hybrid.config.ts. */
+  weights?: { vector?: number; keyword?: number };
+  /** MMR diversity: lambda in [0, 1] (1 = pure relevance); absent = no diversification. */
+  mmrLambda?: number;
   signal?: AbortSignal;
 }
 

@@ -17,6 +17,9 @@ function fnv1a(s: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
+import { stem } from "./text/stem";
+import { STOPWORDS } from "./text/terms";
+
 const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Lower-cased, accent-folded word tokens. */
@@ -30,24 +33,34 @@ export function hashTokens(text: string): string[] {
   );
 }
 
-/** Feature weights relative to a word unigram. */
+/**
+ * Feature weights relative to a content-word unigram. Stop words are dropped and words are
+ * Porter-stemmed (so `cells`/`cellular` share a unigram); character n-grams of each word add
+ * fuzzy/morphological overlap, but their total weight per word is fixed (spread over the
+ * word's n-grams) so that frequent n-grams of long words cannot drown the words themselves
+ * (measured on SciFact: unnormalised n-grams scored nDCG@10 0.07, normalised ones 0.5+).
+ */
 const BIGRAM_WEIGHT = 0.5;
-const CHAR_NGRAM_WEIGHT = 0.35;
-const CHAR_NGRAM_SIZES = [3, 4, 5] as const;
+const CHAR_NGRAM_WEIGHT = 0.6;
+const CHAR_NGRAM_SIZES = [4] as const;
 
 /** Embeds one text into a `dimensions`-long unit vector (all zeros for text with no words). */
 export function hashEmbed(text: string, dimensions: number): Float32Array {
   const counts = new Map<string, number>();
   const add = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
-  const tokens = hashTokens(text);
+  const tokens = hashTokens(text).filter((w) => !STOPWORDS.has(w));
   for (let i = 0; i < tokens.length; i++) {
-    const w = tokens[i] as string;
+    const raw = tokens[i] as string;
+    const w = /^\p{N}+$/u.test(raw) ? raw : stem(raw);
     add(`w:${w}`, 1);
-    if (i > 0) add(`b:${tokens[i - 1]} ${w}`, BIGRAM_WEIGHT);
-    if (w.length > 3) {
-      const padded = `<${w}>`;
-      for (const n of CHAR_NGRAM_SIZES) {
-        for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, CHAR_NGRAM_WEIGHT);
+    if (i > 0) add(`b:${tokens[i - 1]} ${raw}`, BIGRAM_WEIGHT);
+    if (raw.length > 4) {
+      const padded = `<${raw}>`;
+      let n = 0;
+      for (const size of CHAR_NGRAM_SIZES) n += Math.max(0, padded.length - size + 1);
+      for (const size of CHAR_NGRAM_SIZES) {
+        for (let j = 0; j + size <= padded.length; j++)
+          add(`c:${padded.slice(j, j + size)}`, CHAR_NGRAM_WEIGHT / n);
       }
     }
   }
@@ -55,7 +68,7 @@ export function hashEmbed(text: string, dimensions: number): Float32Array {
   for (const [feature, tf] of counts) {
     const h = fnv1a(feature);
     const sign = fnv1a(feature, 0x9747b28c) & 1 ? 1 : -1;
-    v[h % dimensions] = (v[h % dimensions] ?? 0) + sign * (1 + Math.log(tf));
+    v[h % dimensions] = (v[h % dimensions] ?? 0) + sign * (tf >= 1 ? 1 + Math.log(tf) : tf);
   }
   let norm = 0;
   for (let i = 0; i < dimensions; i++) norm += (v[i] ?? 0) ** 2;

@@ -1,0 +1,40 @@
+/**
+ * Retrieval for edgerag: the hybrid retriever behind `/v1/search`, `/v1/answer` and the
+ * OpenAI-compatible surface. Other features import from here only.
+ */
+
+import { createDb } from "../db/client";
+import { resolveProviders } from "../providers/resolve";
+import { vectorIndexFor } from "../vectors";
+import { createHybridRetriever } from "./hybrid.retriever";
+import { createFts5KeywordIndex } from "./keyword/fts5-index";
+import { createSearchRepo } from "./search.repo";
+import type { Retriever } from "./types";
+
+export { DEFAULT_WEIGHTS, defaultWeights, HASH_EMBEDDER_WEIGHTS } from "./hybrid.config";
+export { createHybridRetriever, type HybridDeps, INVALID_FILTER, type VectorQuery } from "./hybrid.retriever";
+export type * from "./types";
+
+/**
+ * The retriever for one tenant: its embedder and reranker chains (tenant settings over the
+ * instance vars), its FTS5 keyword rows and its vector index. Cheap; call it per request.
+ *
+ * @example
+ * const retriever = await tenantRetriever(c.env, tenantId);
+ * const { results } = await retriever.search(tenantId, { query, topK: 8, mode: "hybrid" });
+ */
+export async function tenantRetriever(
+  env: Env,
+  tenantId: string,
+  waitUntil?: (work: Promise<unknown>) => void,
+): Promise<Retriever> {
+  const db = createDb(env.DB);
+  const { embedder, reranker } = await resolveProviders({ env, db, tenantId, waitUntil });
+  return createHybridRetriever({
+    repo: createSearchRepo(db),
+    keyword: createFts5KeywordIndex(db),
+    embedder,
+    reranker,
+    vectors: (identity) => vectorIndexFor(env, { tenantId, embedder: identity }),
+  });
+}
