@@ -1,6 +1,8 @@
+import { answersRoutes } from "./answers/answers.routes";
 import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
 import { searchRoutes } from "./retrieval/search.routes";
+import { sessionsRoutes } from "./sessions/sessions.routes";
 import { settingsRoutes } from "./settings/settings.routes";
 import { usageRoutes } from "./usage/usage.routes";
 
@@ -14,5 +16,7 @@ export function tenantRoutes() {
   app.route("/", usageRoutes());
   app.route("/", documentsRoutes());
   app.route("/", searchRoutes());
+  app.route("/", answersRoutes());
+  app.route("/", sessionsRoutes());
   return app;
 }

@@ -1,0 +1,340 @@
+import { newId } from "../lib/ids";
+import { NO_ANSWER } from "../providers/local/extractive.generator";
+import { estimateMessagesTokens } from "../providers/tokens";
+import type { GenerateRequest, GenerateResult, Generator, Usage } from "../providers/types";
+import type { MetadataFilter, Retriever, SearchHit } from "../retrieval/types";
+import { type CitablePassage, type Citation, resolveCitations } from "./citations";
+import { type GuardFinding, guardText, redactPii } from "./guardrails";
+import { pack } from "./packing";
+import { buildMessages, type PromptMemory, TEMPLATE_VERSION } from "./prompt.templates";
+
+/**
+ * Grounded answers: retrieve, guard, pack within the token budget, prompt with a versioned
+ * template, generate (whole or streamed), and cite only chunks that were in the prompt. When
+ * retrieval finds nothing the generator is not called at all: the answer says the documents
+ * do not say, rather than letting a model guess.
+ */
+
+/** What the service needs; every part is a port so tests hand in fakes. */
+export interface AnswerDeps {
+  retriever: Retriever;
+  generator: Generator;
+  /** Tokens of the prompt given to retrieved passages. */
+  contextTokens: number;
+  /** Output budget sent to the generator. */
+  maxOutputTokens?: number;
+  /** Called once per finished answer (query log); failures there never fail the answer. */
+  record?: (entry: AnswerRecord) => Promise<void>;
+  cache?: AnswerCache;
+}
+
+/** One answer request, already validated. */
+export interface AnswerInput {
+  tenantId: string;
+  /** The question as the user asked it (what the answer is about). */
+  query: string;
+  /** What to retrieve with, when it differs from `query` (a condensed follow-up). */
+  retrievalQuery?: string;
+  topK: number;
+  filter?: MetadataFilter;
+  redactPii?: boolean;
+  memory?: PromptMemory;
+  sessionId?: string;
+  /** query_log `kind`. */
+  kind?: "answer" | "chat";
+  signal?: AbortSignal;
+}
+
+/** A retrieved chunk as the API shows it (the SSE `chunks` event, `chunks` of the result). */
+export interface ChunkView {
+  chunk_id: string;
+  document_id: string;
+  title: string | null;
+  text: string;
+  score: number;
+}
+
+/** A finished answer. */
+export interface AnswerResult {
+  query_id: string;
+  answer: string;
+  citations: Citation[];
+  /** False when the documents do not answer the question (then `citations` is empty). */
+  grounded: boolean;
+  provider: string;
+  finish_reason: GenerateResult["finishReason"];
+  usage: Usage;
+  timings: Record<string, number>;
+  template_version: string;
+  /** The standalone query retrieval ran with, when it was condensed from a follow-up. */
+  retrieval_query?: string;
+  guardrails: { flagged: { chunk_id: string; kinds: string[] }[]; pii_redacted?: string[] };
+  cached: boolean;
+}
+
+/** Streaming events: the chunks, text deltas, then one `done`. */
+export type AnswerEvent =
+  | { type: "chunks"; chunks: ChunkView[] }
+  | { type: "delta"; text: string }
+  | { type: "done"; result: AnswerResult };
+
+/** What the query log stores per answer. */
+export interface AnswerRecord {
+  id: string;
+  tenantId: string;
+  kind: "answer" | "chat";
+  query: string;
+  sessionId?: string;
+  params: Record<string, unknown>;
+  resultIds: string[];
+  answer: string;
+  provider: string;
+  templateVersion: string;
+  latencyMs: number;
+  usage: Usage;
+}
+
+/** Semantic answer cache port (see answers.cache.ts). */
+export interface AnswerCache {
+  get(tenantId: string, key: AnswerCacheKey): Promise<AnswerResult | undefined>;
+  put(tenantId: string, key: AnswerCacheKey, result: AnswerResult): Promise<void>;
+}
+
+/** What makes two answers interchangeable. */
+export interface AnswerCacheKey {
+  query: string;
+  topK: number;
+  filter?: MetadataFilter;
+  generator: string;
+}
+
+interface Prepared {
+  passages: (CitablePassage & { score: number })[];
+  request: GenerateRequest;
+  chunks: ChunkView[];
+  flagged: AnswerResult["guardrails"]["flagged"];
+  timings: Record<string, number>;
+}
+
+/** Builds the answer service. */
+export function createAnswerService(deps: AnswerDeps) {
+  async function prepare(input: AnswerInput): Promise<Prepared> {
+    const t0 = performance.now();
+    const searched = await deps.retriever.search(input.tenantId, {
+      query: input.retrievalQuery ?? input.query,
+      topK: input.topK,
+      mode: "hybrid",
+      filter: input.filter,
+      signal: input.signal,
+    });
+    const t1 = performance.now();
+    const flagged: Prepared["flagged"] = [];
+    const guarded = searched.results.map((hit) => guardHit(hit, flagged));
+    const memoryTokens = estimateMessagesTokens([
+      { content: input.memory?.summary ?? "" },
+      { content: (input.memory?.facts ?? []).join("; ") },
+      ...(input.memory?.recent ?? []),
+    ]);
+    const packed = pack(guarded, Math.max(0, deps.contextTokens - memoryTokens));
+    const passages = packed.map((p) => ({ ...p.item, text: p.text }));
+    // A condensed follow-up is the self-contained form of the question: answer that.
+    const question = input.retrievalQuery ?? input.query;
+    const messages = buildMessages(question, passages, input.memory);
+    return {
+      passages,
+      flagged,
+      chunks: passages.map((p) => ({
+        chunk_id: p.chunkId,
+        document_id: p.documentId,
+        title: p.title,
+        text: p.text,
+        score: p.score,
+      })),
+      request: {
+        messages,
+        question,
+        passages: passages.map((p) => ({
+          id: p.chunkId,
+          documentId: p.documentId,
+          title: p.title,
+          text: p.text,
+        })),
+        maxTokens: deps.maxOutputTokens,
+        signal: input.signal,
+      },
+      timings: { retrieve: t1 - t0, pack: performance.now() - t1 },
+    };
+  }
+
+  async function finish(
+    input: AnswerInput,
+    prep: Prepared,
+    gen: GenerateResult,
+    started: number,
+    generateMs: number,
+  ): Promise<AnswerResult> {
+    const grounded = prep.passages.length > 0 && !gen.text.includes(NO_ANSWER);
+    let text = grounded ? gen.text : NO_ANSWER;
+    const citations = grounded ? resolveCitations(text, prep.passages, gen.citations) : [];
+    const guardrails: AnswerResult["guardrails"] = { flagged: prep.flagged };
+    if (input.redactPii) {
+      const r = redactPii(text);
+      text = r.text;
+      guardrails.pii_redacted = r.kinds;
+      for (const c of citations) c.quote = redactPii(c.quote).text;
+    }
+    const result: AnswerResult = {
+      query_id: newId("q"),
+      answer: text,
+      citations,
+      grounded: grounded && citations.length > 0,
+      provider: gen.provider,
+      finish_reason: gen.finishReason,
+      usage: gen.usage,
+      timings: { ...prep.timings, generate: generateMs, total: performance.now() - started },
+      template_version: TEMPLATE_VERSION,
+      ...(input.retrievalQuery && input.retrievalQuery !== input.query
+        ? { retrieval_query: input.retrievalQuery }
+        : {}),
+      guardrails,
+      cached: false,
+    };
+    await record(input, result);
+    return result;
+  }
+
+  async function record(input: AnswerInput, result: AnswerResult): Promise<void> {
+    if (!deps.record) return;
+    try {
+      await deps.record({
+        id: result.query_id,
+        tenantId: input.tenantId,
+        kind: input.kind ?? "answer",
+        query: input.query,
+        sessionId: input.sessionId,
+        params: {
+          top_k: input.topK,
+          ...(input.filter ? { filter: input.filter } : {}),
+          ...(result.retrieval_query ? { retrieval_query: result.retrieval_query } : {}),
+          ...(result.cached ? { cached: true } : {}),
+        },
+        resultIds: result.citations.map((c) => c.chunk_id),
+        answer: result.answer,
+        provider: result.provider,
+        templateVersion: result.template_version,
+        latencyMs: Math.round(result.timings.total ?? 0),
+        usage: result.usage,
+      });
+    } catch {
+      // The log is best effort: an answer already produced is never lost to it.
+    }
+  }
+
+  function cacheKey(input: AnswerInput): AnswerCacheKey | undefined {
+    // Session turns depend on history, so only stateless questions are cached.
+    if (!deps.cache || input.memory || input.redactPii) return undefined;
+    return { query: input.query, topK: input.topK, filter: input.filter, generator: deps.generator.id };
+  }
+
+  async function fromCache(input: AnswerInput, started: number): Promise<AnswerResult | undefined> {
+    const key = cacheKey(input);
+    if (!key || !deps.cache) return undefined;
+    const hit = await deps.cache.get(input.tenantId, key);
+    if (!hit) return undefined;
+    const result: AnswerResult = {
+      ...hit,
+      query_id: newId("q"),
+      cached: true,
+      timings: { total: performance.now() - started },
+    };
+    await record(input, result);
+    return result;
+  }
+
+  async function store(input: AnswerInput, result: AnswerResult): Promise<void> {
+    const key = cacheKey(input);
+    if (key && deps.cache && result.finish_reason !== "error")
+      await deps.cache.put(input.tenantId, key, result);
+  }
+
+  function nothingFound(): GenerateResult {
+    return {
+      text: NO_ANSWER,
+      provider: "none",
+      usage: { input_tokens: 0, output_tokens: 0 },
+      finishReason: "stop",
+    };
+  }
+
+  return {
+    /** Answers in one piece. */
+    async answer(input: AnswerInput): Promise<AnswerResult> {
+      const started = performance.now();
+      const cached = await fromCache(input, started);
+      if (cached) return cached;
+      const prep = await prepare(input);
+      const g0 = performance.now();
+      const gen = prep.passages.length ? await deps.generator.generate(prep.request) : nothingFound();
+      const result = await finish(input, prep, gen, started, performance.now() - g0);
+      await store(input, result);
+      return result;
+    },
+
+    /** Answers as events; abort `input.signal` to stop generation. */
+    async *stream(input: AnswerInput): AsyncGenerator<AnswerEvent> {
+      const started = performance.now();
+      const cached = await fromCache(input, started);
+      if (cached) {
+        yield { type: "chunks", chunks: [] };
+        yield { type: "delta", text: cached.answer };
+        yield { type: "done", result: cached };
+        return;
+      }
+      const prep = await prepare(input);
+      yield { type: "chunks", chunks: prep.chunks };
+      const g0 = performance.now();
+      let gen: GenerateResult | undefined;
+      if (!prep.passages.length) {
+        gen = nothingFound();
+        yield { type: "delta", text: gen.text };
+      } else {
+        // With PII redaction on, text is only released once whole (a match can span deltas).
+        for await (const event of deps.generator.stream(prep.request)) {
+          input.signal?.throwIfAborted();
+          if (event.type === "delta" && !input.redactPii) yield event;
+          else if (event.type === "done") gen = event.result;
+        }
+      }
+      if (!gen) throw new Error("generator stream ended without a result");
+      const result = await finish(input, prep, gen, started, performance.now() - g0);
+      if (input.redactPii || !result.grounded) {
+        if (input.redactPii || gen.text !== result.answer) yield { type: "delta", text: result.answer };
+      }
+      await store(input, result);
+      yield { type: "done", result };
+    },
+  };
+}
+
+/** The answer service type. */
+export type AnswerService = ReturnType<typeof createAnswerService>;
+
+function guardHit(
+  hit: SearchHit,
+  flagged: Prepared["flagged"],
+): CitablePassage & { id: string; score: number } {
+  const { text, findings } = guardText(hit.text);
+  if (findings.length) flagged.push({ chunk_id: hit.chunkId, kinds: kindsOf(findings) });
+  return {
+    id: hit.chunkId,
+    chunkId: hit.chunkId,
+    documentId: hit.documentId,
+    title: hit.title,
+    text,
+    score: hit.score,
+  };
+}
+
+function kindsOf(findings: readonly GuardFinding[]): string[] {
+  return [...new Set(findings.map((f) => f.kind))];
+}
