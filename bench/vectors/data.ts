@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hashEmbed } from "../../src/providers/local/hash-embedding";
+import { seeded } from "../../test/vectors/vector-helpers";
 import { dataDir } from "../providers/data";
 
 /** Row-major vectors: `count` rows of `dimensions` float32. */
@@ -20,18 +21,6 @@ export interface VectorSet {
 /** Row `i` of a set, as a view. */
 export function rowOf(set: VectorSet, i: number): Float32Array {
   return set.data.subarray(i * set.dimensions, (i + 1) * set.dimensions);
-}
-
-/** Mulberry32: a small seeded generator so every run scans the same random vectors. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `count` random unit vectors (Gaussian components, normalised). */
