@@ -1,12 +1,13 @@
 import { newId } from "../lib/ids";
 import { NO_ANSWER } from "../providers/local/extractive.generator";
-import { estimateMessagesTokens } from "../providers/tokens";
+import { estimateMessagesTokens, estimateTokens } from "../providers/tokens";
 import type { GenerateRequest, GenerateResult, Generator, Usage } from "../providers/types";
 import type { MetadataFilter, Retriever, SearchHit } from "../retrieval/types";
 import { type CitablePassage, type Citation, resolveCitations } from "./citations";
 import { type GuardFinding, guardText, redactPii } from "./guardrails";
 import { pack } from "./packing";
 import { buildMessages, type PromptMemory, TEMPLATE_VERSION } from "./prompt.templates";
+import { cutAtStop, stopFilter } from "./stop";
 
 /**
  * Grounded answers: retrieve, guard, pack within the token budget, prompt with a versioned
@@ -42,7 +43,18 @@ export interface AnswerInput {
   sessionId?: string;
   /** query_log `kind`. */
   kind?: "answer" | "chat";
+  /** Per-request generation parameters (the OpenAI-compatible surface passes them through). */
+  generation?: GenerationOptions;
   signal?: AbortSignal;
+}
+
+/** Generation parameters a request may set; unset ones keep the generator's defaults. */
+export interface GenerationOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  /** The answer ends before the first of these (see stop.ts). */
+  stop?: string[];
 }
 
 /** A retrieved chunk as the API shows it (the SSE `chunks` event, `chunks` of the result). */
@@ -133,6 +145,7 @@ export function createAnswerService(deps: AnswerDeps) {
     const memoryTokens = estimateMessagesTokens([
       { content: input.memory?.summary ?? "" },
       { content: (input.memory?.facts ?? []).join("; ") },
+      { content: (input.memory?.instructions ?? []).join("\n") },
       ...(input.memory?.recent ?? []),
     ]);
     const packed = pack(guarded, Math.max(0, deps.contextTokens - memoryTokens));
@@ -159,7 +172,10 @@ export function createAnswerService(deps: AnswerDeps) {
           title: p.title,
           text: p.text,
         })),
-        maxTokens: deps.maxOutputTokens,
+        maxTokens: input.generation?.maxTokens ?? deps.maxOutputTokens,
+        temperature: input.generation?.temperature,
+        topP: input.generation?.topP,
+        stop: input.generation?.stop,
         signal: input.signal,
       },
       timings: { retrieve: t1 - t0, pack: performance.now() - t1 },
@@ -233,7 +249,11 @@ export function createAnswerService(deps: AnswerDeps) {
   function cacheKey(input: AnswerInput): AnswerCacheKey | undefined {
     // Session turns depend on history, so only stateless questions are cached.
     if (!deps.cache || input.memory || input.redactPii) return undefined;
-    return { query: input.query, topK: input.topK, filter: input.filter, generator: deps.generator.id };
+    // Different generation parameters give different answers: they are part of the key.
+    const generator = input.generation
+      ? `${deps.generator.id}|${JSON.stringify(input.generation)}`
+      : deps.generator.id;
+    return { query: input.query, topK: input.topK, filter: input.filter, generator };
   }
 
   async function fromCache(input: AnswerInput, started: number): Promise<AnswerResult | undefined> {
@@ -274,7 +294,9 @@ export function createAnswerService(deps: AnswerDeps) {
       if (cached) return cached;
       const prep = await prepare(input);
       const g0 = performance.now();
-      const gen = prep.passages.length ? await deps.generator.generate(prep.request) : nothingFound();
+      const gen = prep.passages.length
+        ? withStop(await deps.generator.generate(prep.request), input.generation?.stop)
+        : nothingFound();
       const result = await finish(input, prep, gen, started, performance.now() - g0);
       await store(input, result);
       return result;
@@ -298,12 +320,35 @@ export function createAnswerService(deps: AnswerDeps) {
         gen = nothingFound();
         yield { type: "delta", text: gen.text };
       } else {
-        // With PII redaction on, text is only released once whole (a match can span deltas).
-        for await (const event of deps.generator.stream(prep.request)) {
-          input.signal?.throwIfAborted();
-          if (event.type === "delta" && !input.redactPii) yield event;
-          else if (event.type === "done") gen = event.result;
+        // Stopping early (a stop sequence) aborts the generator like a client disconnect would.
+        const generation = new AbortController();
+        const onAbort = () => generation.abort(input.signal?.reason);
+        input.signal?.addEventListener("abort", onAbort);
+        const stop = stopFilter(input.generation?.stop ?? []);
+        let text = "";
+        try {
+          for await (const event of deps.generator.stream({ ...prep.request, signal: generation.signal })) {
+            input.signal?.throwIfAborted();
+            if (event.type === "done") {
+              gen = withStop(event.result, input.generation?.stop);
+              break;
+            }
+            const piece = stop.push(event.text);
+            text += piece;
+            // With PII redaction on, text is only released once whole (a match can span deltas).
+            if (piece && !input.redactPii) yield { type: "delta", text: piece };
+            if (stop.stopped) {
+              generation.abort(new DOMException("stop sequence reached", "AbortError"));
+              gen = stoppedEarly(deps.generator.id, text, prep.request);
+              break;
+            }
+          }
+        } finally {
+          input.signal?.removeEventListener("abort", onAbort);
         }
+        // What the filter still held back (a possible start of a stop sequence that was not one).
+        const rest = gen?.text.startsWith(text) ? gen.text.slice(text.length) : "";
+        if (rest && !input.redactPii) yield { type: "delta", text: rest };
       }
       if (!gen) throw new Error("generator stream ended without a result");
       const result = await finish(input, prep, gen, started, performance.now() - g0);
@@ -313,6 +358,23 @@ export function createAnswerService(deps: AnswerDeps) {
       await store(input, result);
       yield { type: "done", result };
     },
+  };
+}
+
+/** A finished generation cut at the first stop sequence. */
+function withStop(gen: GenerateResult, stop: readonly string[] | undefined): GenerateResult {
+  if (!stop?.length) return gen;
+  const cut = cutAtStop(gen.text, stop);
+  return cut.stopped ? { ...gen, text: cut.text, finishReason: "stop" } : gen;
+}
+
+/** The result of a stream ended by a stop sequence (the generator never sent its own). */
+function stoppedEarly(provider: string, text: string, request: GenerateRequest): GenerateResult {
+  return {
+    text,
+    provider,
+    usage: { input_tokens: estimateMessagesTokens(request.messages), output_tokens: estimateTokens(text) },
+    finishReason: "stop",
   };
 }
 
