@@ -1,6 +1,7 @@
 import { answersRoutes } from "./answers/answers.routes";
 import { documentsRoutes } from "./documents/documents.routes";
 import { createRouter } from "./http/openapi";
+import { openAiRoutes } from "./openai/openai.routes";
 import { searchRoutes } from "./retrieval/search.routes";
 import { sessionsRoutes } from "./sessions/sessions.routes";
 import { settingsRoutes } from "./settings/settings.routes";
@@ -18,5 +19,6 @@ export function tenantRoutes() {
   app.route("/", searchRoutes());
   app.route("/", answersRoutes());
   app.route("/", sessionsRoutes());
+  app.route("/", openAiRoutes());
   return app;
 }
