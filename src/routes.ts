@@ -1,5 +1,6 @@
 import { answersRoutes } from "./answers/answers.routes";
 import { documentsRoutes } from "./documents/documents.routes";
+import { feedbackRoutes } from "./feedback/feedback.routes";
 import { createRouter } from "./http/openapi";
 import { openAiRoutes } from "./openai/openai.routes";
 import { searchRoutes } from "./retrieval/search.routes";
@@ -20,5 +21,6 @@ export function tenantRoutes() {
   app.route("/", answersRoutes());
   app.route("/", sessionsRoutes());
   app.route("/", openAiRoutes());
+  app.route("/", feedbackRoutes());
   return app;
 }
