@@ -7,6 +7,8 @@
  * against biomedical abstracts, where lexical hits like a shared year are not answers).
  *
  *   npx tsx bench/providers/extractive-squad.bench.ts [--k 5] [--limit N]
+ *     [--min-passage-coverage X] [--min-entity-coverage X] [--min-sentence-terms N] [--second-ratio X]
+ *   (the flags override DEFAULT_TUNING, for sweeps)
  */
 import { containsGold } from "../../src/eval/qa";
 import { DEFAULT_TUNING } from "../../src/providers/local/extractive";
@@ -39,6 +41,9 @@ const minTerms = process.argv.includes("--min-sentence-terms")
 const generator = createExtractiveGenerator("local:extractive", {
   ...DEFAULT_TUNING,
   minSentenceTerms: minTerms,
+  secondRatio: process.argv.includes("--second-ratio")
+    ? arg("second-ratio", DEFAULT_TUNING.secondRatio)
+    : DEFAULT_TUNING.secondRatio,
   minPassageCoverage: minPassage,
   minEntityCoverage: minEntity,
 });

@@ -53,6 +53,8 @@ export interface ExtractiveTuning {
   minPassageCoverage: number;
   /** Share of the question's names and numbers (see AnalysedQuestion.entities) the passage must contain. */
   minEntityCoverage: number;
+  /** A sentence holding this many distinct question words is on topic whatever its passage holds. */
+  onTopicSentenceTerms: number;
   /**
    * Distinct question topic words the answering sentence itself must contain (or all of them
    * when the question has fewer): one shared rare word is a coincidence, not an answer.
@@ -74,13 +76,13 @@ export interface ExtractiveTuning {
 }
 
 /**
- * Defaults from the SQuAD dev tuning runs (BM25 top-5 passages): a lower `secondRatio` adds
- * a second sentence more often, which buys containment with length (0.85: 82.6% at 38 words
- * on average; 1.01, never: 77.1% at 31 words). The topic checks (passage 0.5, names and
- * numbers 0.5) cut answers given to SQuAD questions from SciFact's BM25 top-5 from 58.9% to
- * 26.2% for 1.6 points of SQuAD containment (81.5% → 79.9%, SQuAD normalisation);
- * `minSentenceTerms` 2 cost more (79.7%) for less (50.2%), so it is off
- * (bench/providers/extractive-squad.bench.ts, bench/README.md "Answers").
+ * Defaults from the SQuAD dev tuning runs (BM25 top-5 passages, bench/providers/
+ * extractive-squad.bench.ts; figures in bench/README.md "Answers"). The topic checks (passage
+ * 0.5, names and numbers 0.5, unless every name is there or the sentence holds 3 question
+ * words) cut answers given to SQuAD questions from SciFact's BM25 top-5 from 58.9% to 29.3%
+ * and from unrelated paragraphs from 3.0% to 1.3%; alone they cost 1.6 points of SQuAD
+ * containment, which `secondRatio` 0.75 (a second sentence more often: 36 → 39 words median)
+ * mostly wins back (81.5% → 81.3%). `minSentenceTerms` 2 cost more than it saved: off.
  */
 export const DEFAULT_TUNING: ExtractiveTuning = {
   minCoverage: 0.3,
@@ -88,8 +90,9 @@ export const DEFAULT_TUNING: ExtractiveTuning = {
   minMatchedTerms: 2,
   minPassageCoverage: 0.5,
   minEntityCoverage: 0.5,
+  onTopicSentenceTerms: 3,
   minSentenceTerms: 0,
-  secondRatio: 0.85,
+  secondRatio: 0.75,
   maxSentenceWords: 60,
   weights: { proximity: 0.2, phrase: 0.1, typed: 0.35, passage: 0.4, rank: 0.15, restated: 0.5 },
 };
@@ -110,6 +113,8 @@ interface Candidate {
   passageCoverage: number;
   /** Share of the question's names and numbers its passage contains (see `minEntityCoverage`). */
   entityCoverage: number;
+  /** The passage holds every name (not number) of the question, and the question has one. */
+  allNames: boolean;
 }
 
 /**
@@ -167,6 +172,7 @@ function collect(passages: readonly ExtractivePassage[]): Candidate[] {
         typed: false,
         passageCoverage: 0,
         entityCoverage: 0,
+        allNames: false,
       });
     }
   });
@@ -189,6 +195,8 @@ function score(
   const topicStems = [...q.terms].filter(([, m]) => m === 1).map(([s]) => s);
   const topical = topicCoverage(q, topicStems, passageTokens);
   const named = topicCoverage(q, [...q.entities], passageTokens);
+  const names = [...q.entities].filter((e) => !/\d/.test(e));
+  const allNames = names.length ? topicCoverage(q, names, passageTokens) : passageTokens.map(() => 0);
 
   const df = documentFrequencies(candidates.map((c) => c.tokens));
   const weights = new Map<string, number>();
@@ -210,6 +218,7 @@ function score(
     c.coverage = matched / total;
     c.passageCoverage = topical[c.passageIndex] ?? 0;
     c.entityCoverage = named[c.passageIndex] ?? 0;
+    c.allNames = (allNames[c.passageIndex] ?? 0) === 1;
     c.typed = hasAnswerCandidate(q.type, c.sentence.text, c.tokens, q);
     // A sentence made only of question words restates the question; it cannot answer it.
     const restates = !c.tokens.some((t) => isContent(t) && !weights.has(t.stem));
@@ -225,7 +234,15 @@ function score(
 }
 
 function answerable(c: Candidate, t: ExtractiveTuning, topicCount: number): boolean {
-  if (c.passageCoverage < t.minPassageCoverage || c.entityCoverage < t.minEntityCoverage) return false;
+  // On topic: the passage holds enough of the question's words and names, or every one of its
+  // names ("Against whom did the Camisards rise up?" paraphrases the rest), or the sentence
+  // itself holds several of its words (long paraphrased questions) and its names still count.
+  const names = c.entityCoverage >= t.minEntityCoverage;
+  const onTopic =
+    (c.passageCoverage >= t.minPassageCoverage && names) ||
+    c.allNames ||
+    (c.matchedTerms >= t.onTopicSentenceTerms && names);
+  if (!onTopic) return false;
   if (c.matchedTerms < Math.min(t.minSentenceTerms, topicCount)) return false;
   return (
     c.coverage >= t.minCoverage ||
