@@ -53,6 +53,7 @@ export function answersRoutes() {
         topK: body.top_k ?? DEFAULT_TOP_K,
         filter: body.filter,
         redactPii: body.redact_pii,
+        ...(body.generator ? { logParams: { generator: body.generator } } : {}),
       };
       if (body.session_id) {
         const deps = { store: sessionStore(c.env, tenantId, body.session_id), answers: service, condenser };

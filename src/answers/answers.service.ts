@@ -45,6 +45,8 @@ export interface AnswerInput {
   kind?: "answer" | "chat";
   /** Per-request generation parameters (the OpenAI-compatible surface passes them through). */
   generation?: GenerationOptions;
+  /** Extra request facts for the query log's `params` (e.g. OpenAI `user`, `metadata`, `model`). */
+  logParams?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -229,6 +231,7 @@ export function createAnswerService(deps: AnswerDeps) {
         query: input.query,
         sessionId: input.sessionId,
         params: {
+          ...input.logParams,
           top_k: input.topK,
           ...(input.filter ? { filter: input.filter } : {}),
           ...(result.retrieval_query ? { retrieval_query: result.retrieval_query } : {}),

@@ -72,6 +72,12 @@ export function chatRoutes() {
         topK: body.top_k ?? DEFAULT_TOP_K,
         filter: body.filter,
         generation: generationOf(body),
+        // `user` and `metadata` are kept with the answer in the query log, where operators look.
+        logParams: {
+          model: model.id,
+          ...(body.user ? { user: body.user } : {}),
+          ...(body.metadata ? { metadata: body.metadata } : {}),
+        },
         includeUsage: body.stream_options?.include_usage === true,
       };
       if (!body.stream) return c.json(await completeChat(deps, { ...input, signal: c.req.raw.signal }), 200);

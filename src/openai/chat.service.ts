@@ -32,6 +32,8 @@ export interface ChatInput {
   topK: number;
   filter?: MetadataFilter;
   generation?: GenerationOptions;
+  /** Request facts kept in the query log (`model`, OpenAI `user` and `metadata`). */
+  logParams?: Record<string, unknown>;
   /** Send a last chunk with usage before `[DONE]` (`stream_options.include_usage`). */
   includeUsage?: boolean;
   signal?: AbortSignal;
@@ -180,6 +182,7 @@ async function* answerEvents(deps: ChatDeps, input: ChatInput): AsyncGenerator<E
         filter: input.filter,
         generation: input.generation,
         instructions: conversation.instructions,
+        logParams: input.logParams,
         signal: input.signal,
       },
     );
@@ -215,6 +218,7 @@ async function answerInput(deps: ChatDeps, input: ChatInput, conv: Conversation)
     topK: input.topK,
     filter: input.filter,
     generation: input.generation,
+    logParams: input.logParams,
     kind: "chat",
     ...(hasMemory ? { memory: { recent, instructions: conv.instructions } } : {}),
     signal: input.signal,

@@ -34,6 +34,8 @@ export interface TurnInput {
   generation?: AnswerInput["generation"];
   /** The application's instructions (OpenAI system messages). */
   instructions?: readonly string[];
+  /** Extra facts for the query log (see AnswerInput.logParams). */
+  logParams?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -101,6 +103,7 @@ export async function* streamTurn(deps: TurnDeps, input: TurnInput): AsyncGenera
           instructions: input.instructions,
         },
         generation: input.generation,
+        logParams: input.logParams,
         signal: input.signal,
       })) {
         if (e.type === "done") answer = e.result;

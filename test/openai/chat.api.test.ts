@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { postText, settled } from "../documents/helpers";
+import { eventually, postText, settled } from "../documents/helpers";
 import { call, createTenantWithKey } from "../helpers";
 import { type Chunk, dataFrames } from "./helpers";
 
@@ -204,6 +204,21 @@ describe("POST /v1/chat/completions", () => {
       top_p: 0.9,
     });
     expect(neutral.status).toBe(200);
+    // `user` and `metadata` are kept with the answer in the query log.
+    const { edgerag } = (await neutral.json()) as { edgerag: { query_id: string } };
+    const row = await eventually(
+      () =>
+        env.DB.prepare("SELECT params FROM query_log WHERE id = ?")
+          .bind(edgerag.query_id)
+          .first<{ params: string }>()
+          .then((r) => r ?? undefined),
+      "the query log row",
+    );
+    expect(JSON.parse(row.params)).toMatchObject({
+      model: "edgerag",
+      user: "u-1",
+      metadata: { app: "test" },
+    });
   });
 
   it("authenticates with the tenant key as the OpenAI API key", async () => {
