@@ -276,7 +276,10 @@ export function createAnswerService(deps: AnswerDeps) {
 
   async function store(input: AnswerInput, result: AnswerResult): Promise<void> {
     const key = cacheKey(input);
-    if (key && deps.cache && result.finish_reason !== "error")
+    // A fallback's answer (the model was down) is not what the key promises: the next ask
+    // should try the model again rather than get the stand-in for the cache's lifetime.
+    const fromFallback = result.provider !== deps.generator.id;
+    if (key && deps.cache && result.finish_reason !== "error" && !fromFallback)
       await deps.cache.put(input.tenantId, key, result);
   }
 

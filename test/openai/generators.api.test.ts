@@ -136,6 +136,15 @@ describe("choosing a generator per request", () => {
     expect(follow.retrieval_query).toMatch(/Acme rate limiter/);
     expect(follow.provider).toBe("local:extractive");
     expect(follow.answer).toMatch(/100 requests/);
+    // The fallback's answer is not cached under the model's name: asking again tries the model.
+    const q = { query: "How many requests per minute does the Acme rate limiter allow?" };
+    for (let i = 0; i < 2; i++) {
+      const a = (await (await call("POST", "/v1/answer", { token: failing.key, json: q })).json()) as {
+        provider: string;
+        cached: boolean;
+      };
+      expect(a).toMatchObject({ provider: "local:extractive", cached: false });
+    }
   });
 });
 
