@@ -8,7 +8,7 @@ import { createRouter, errorResponses, jsonBody } from "../http/openapi";
 import { sessionStore } from "../sessions/sessions.stub";
 import { ChatCompletionBody, type ChatCompletionRequest, ChatCompletionResponse } from "./chat.schema";
 import { type ChatDeps, type ChatInput, completeChat, streamChat } from "./chat.service";
-import { openAiErrorFrame, openAiErrors, paramError } from "./openai.errors";
+import { openAiErrorFrame, paramError } from "./openai.errors";
 
 const tags = ["openai"];
 
@@ -22,7 +22,7 @@ export function chatRoutes() {
       path: "/chat/completions",
       tags,
       security: tenantSecurity,
-      middleware: [openAiErrors(), ...tenant("read")],
+      middleware: tenant("read"),
       summary: "OpenAI-compatible chat completion, grounded in the tenant's documents",
       description:
         "The last user message is the question; earlier user/assistant messages are the conversation " +

@@ -6,7 +6,7 @@ import { findChoice } from "../providers/choices";
 import { resolveProviders } from "../providers/resolve";
 import { EmbeddingsBody, EmbeddingsResponse } from "./embeddings.schema";
 import { createEmbeddings, embeddingModelId } from "./embeddings.service";
-import { openAiErrors, paramError } from "./openai.errors";
+import { paramError } from "./openai.errors";
 
 const tags = ["openai"];
 
@@ -20,7 +20,7 @@ export function embeddingsRoutes() {
       path: "/embeddings",
       tags,
       security: tenantSecurity,
-      middleware: [openAiErrors(), ...tenant("read")],
+      middleware: tenant("read"),
       summary: "OpenAI-compatible embeddings with the tenant's embedder",
       description:
         "The same vectors the tenant's index holds (same model, same cache). `encoding_format: base64` " +

@@ -6,7 +6,7 @@ import { findChoice, type ModelChoice, shortId } from "../providers/choices";
 import { resolveProviders } from "../providers/resolve";
 import { createTenantsRepo } from "../tenants/tenants.repo";
 import { ModelList, ModelView } from "./embeddings.schema";
-import { openAiErrors, paramError } from "./openai.errors";
+import { paramError } from "./openai.errors";
 
 const tags = ["openai"];
 
@@ -20,7 +20,7 @@ export function modelsRoutes() {
       path: "/models",
       tags,
       security: tenantSecurity,
-      middleware: [openAiErrors(), ...tenant("read")],
+      middleware: tenant("read"),
       summary: "OpenAI-compatible model list: the tenant's generators and embedders",
       description:
         "Every id here is accepted as `model` by `/v1/chat/completions` (generators) or `/v1/embeddings` " +
@@ -40,7 +40,7 @@ export function modelsRoutes() {
       path: "/models/{id}",
       tags,
       security: tenantSecurity,
-      middleware: [openAiErrors(), ...tenant("read")],
+      middleware: tenant("read"),
       summary: "One model by id or alias",
       request: { params: z.object({ id: z.string().min(1).max(300) }) },
       responses: { 200: jsonResponse(ModelView, "The model"), ...errorResponses(401, 403, 404, 409) },

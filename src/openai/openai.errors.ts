@@ -4,15 +4,21 @@ import type { AppEnv } from "../http/app-env";
 import { openAiErrorType } from "../http/error-handler";
 import { AppError } from "../http/errors";
 
+/** Paths of the OpenAI-compatible surface (mounted under /v1). */
+export const OPENAI_PATH_PREFIXES = ["/v1/chat/completions", "/v1/embeddings", "/v1/models"] as const;
+
 /**
  * Error bodies of the OpenAI-compatible routes keep edgerag's envelope
  * (`{"error":{"code","message"}}`) and add OpenAI's `type` and `param`, which the `openai`
- * SDKs surface as `err.type` / `err.param`. Put first in a route's middleware, so even
- * authentication and validation failures get them.
+ * SDKs surface as `err.type` / `err.param`. Installed app-wide before the body limit and auth,
+ * so every failure on these paths (413, 401, validation) gets them.
  */
-export function openAiErrors(): MiddlewareHandler<AppEnv> {
-  return async function openAiErrorsMiddleware(c, next) {
-    c.set("errorStyle", "openai");
+export function openAiErrorsByPath(
+  prefixes: readonly string[] = OPENAI_PATH_PREFIXES,
+): MiddlewareHandler<AppEnv> {
+  return async function openAiErrorsByPathMiddleware(c, next) {
+    if (prefixes.some((p) => c.req.path === p || c.req.path.startsWith(`${p}/`)))
+      c.set("errorStyle", "openai");
     await next();
   };
 }

@@ -66,6 +66,16 @@ describe("POST /v1/embeddings", () => {
     });
   });
 
+  it("renders a body over the size limit the OpenAI way too", async () => {
+    const res = await embed({ model: "local:hash-384", input: "x".repeat(1_100_000) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({
+      code: "payload_too_large",
+      type: "invalid_request_error",
+      param: null,
+    });
+  });
+
   it("refuses token arrays, empty and overlong inputs, too many inputs and unknown models", async () => {
     const cases: [unknown, number, string][] = [
       [{ model: "local:hash-384", input: [1, 2, 3] }, 400, "token_input_not_supported"],
