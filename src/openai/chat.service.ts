@@ -1,7 +1,7 @@
 import type { AnswerInput, AnswerResult, AnswerService, GenerationOptions } from "../answers/answers.service";
 import type { MetadataFilter } from "../retrieval/types";
 import { condense } from "../sessions/condense";
-import type { Condenser } from "../sessions/condenser";
+import { type Condenser, condenseLog } from "../sessions/condenser";
 import { DEFAULT_MEMORY_BUDGET, recentWithin } from "../sessions/memory";
 import { type SessionTurnStore, streamTurn, type TurnResult } from "../sessions/sessions.service";
 import { type Conversation, type IncomingMessage, toConversation } from "./chat.conversation";
@@ -203,13 +203,14 @@ async function answerInput(deps: ChatDeps, input: ChatInput, conv: Conversation)
     conv.history.map((m, seq) => ({ ...m, seq })),
     DEFAULT_MEMORY_BUDGET.recentTokens,
   ).map(({ role, content }) => ({ role, content }));
-  const { query: retrievalQuery } = await deps.condenser.condense({
+  const condensed = await deps.condenser.condense({
     query: conv.question,
     previous,
     facts: [],
     recent,
     signal: input.signal,
   });
+  const retrievalQuery = condensed.query;
   const hasMemory = recent.length > 0 || conv.instructions.length > 0;
   return {
     tenantId: input.tenantId,
@@ -218,7 +219,7 @@ async function answerInput(deps: ChatDeps, input: ChatInput, conv: Conversation)
     topK: input.topK,
     filter: input.filter,
     generation: input.generation,
-    logParams: input.logParams,
+    logParams: { ...input.logParams, ...condenseLog(condensed) },
     kind: "chat",
     ...(hasMemory ? { memory: { recent, instructions: conv.instructions } } : {}),
     signal: input.signal,

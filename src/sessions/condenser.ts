@@ -33,8 +33,13 @@ export interface Condenser {
   condense(input: CondenseInput): Promise<Condensed>;
 }
 
-/** Version of the condensing prompt (changes with its wording). */
+/** Version of the condensing prompt (changes with its wording); logged with model-condensed turns. */
 export const CONDENSE_TEMPLATE_VERSION = "condense-v1";
+
+/** What the query log keeps about how a query was condensed (nothing for the rules). */
+export function condenseLog(c: Condensed): Record<string, unknown> {
+  return c.by === "model" ? { condensed_by: "model", condense_template: CONDENSE_TEMPLATE_VERSION } : {};
+}
 /** Longest condensing call before the rules take over. */
 export const CONDENSE_TIMEOUT_MS = 4000;
 /** Output budget of a condensing call: one question. */

@@ -3,7 +3,7 @@ import { TEMPLATE_VERSION } from "../answers/prompt.templates";
 import { fail } from "../http/errors";
 import { newId } from "../lib/ids";
 import type { SessionFact } from "./condense";
-import { type Condenser, ruleCondenser } from "./condenser";
+import { type Condenser, condenseLog, ruleCondenser } from "./condenser";
 import { asChat, recallFact } from "./memory";
 import type { SessionMessage, TurnContext, TurnReply } from "./session.types";
 
@@ -79,13 +79,14 @@ export async function* streamTurn(deps: TurnDeps, input: TurnInput): AsyncGenera
       yield { type: "chunks", chunks: [] };
       yield { type: "delta", text: answer.answer };
     } else {
-      const { query: standalone } = await (deps.condenser ?? ruleCondenser()).condense({
+      const condensed = await (deps.condenser ?? ruleCondenser()).condense({
         query: input.content,
         previous: ctx.previousQuery,
         facts: ctx.facts,
         recent: asChat(ctx.recent),
         signal: input.signal,
       });
+      const standalone = condensed.query;
       await deps.store.setRetrievalQuery(ctx.turnId, standalone);
       for await (const e of deps.answers.stream({
         tenantId: input.tenantId,
@@ -103,7 +104,7 @@ export async function* streamTurn(deps: TurnDeps, input: TurnInput): AsyncGenera
           instructions: input.instructions,
         },
         generation: input.generation,
-        logParams: input.logParams,
+        logParams: { ...input.logParams, ...condenseLog(condensed) },
         signal: input.signal,
       })) {
         if (e.type === "done") answer = e.result;

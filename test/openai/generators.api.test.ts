@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventually, postText, settled } from "../documents/helpers";
 import { call, createTenantWithKey } from "../helpers";
@@ -95,7 +96,20 @@ describe("choosing a generator per request", () => {
     await turn("What is the Acme rate limiter?");
     const follow = (await (await turn("and how many requests does it allow?")).json()) as {
       retrieval_query: string;
+      query_id: string;
     };
+    const logged = await eventually(
+      () =>
+        env.DB.prepare("SELECT params FROM query_log WHERE id = ?")
+          .bind(follow.query_id)
+          .first<{ params: string }>()
+          .then((r) => r ?? undefined),
+      "the turn's query log row",
+    );
+    expect(JSON.parse(logged.params)).toMatchObject({
+      condensed_by: "model",
+      condense_template: "condense-v1",
+    });
     // The wire model echoes the follow-up it was asked to rewrite: its reply became the query.
     expect(follow.retrieval_query).toBe("echo: and how many requests does it allow?");
     const condensing = (await wireLog(wire.key))
