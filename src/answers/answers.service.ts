@@ -1,13 +1,13 @@
 import { newId } from "../lib/ids";
 import { NO_ANSWER } from "../providers/local/extractive.generator";
-import { estimateMessagesTokens, estimateTokens } from "../providers/tokens";
+import { estimateMessagesTokens } from "../providers/tokens";
 import type { GenerateRequest, GenerateResult, Generator, Usage } from "../providers/types";
 import type { MetadataFilter, Retriever, SearchHit } from "../retrieval/types";
 import { type CitablePassage, type Citation, resolveCitations } from "./citations";
+import { generateWithStop, streamWithStop } from "./generation";
 import { type GuardFinding, guardText, redactPii } from "./guardrails";
 import { pack } from "./packing";
 import { buildMessages, type PromptMemory, TEMPLATE_VERSION } from "./prompt.templates";
-import { cutAtStop, stopFilter } from "./stop";
 
 /**
  * Grounded answers: retrieve, guard, pack within the token budget, prompt with a versioned
@@ -301,7 +301,7 @@ export function createAnswerService(deps: AnswerDeps) {
       const prep = await prepare(input);
       const g0 = performance.now();
       const gen = prep.passages.length
-        ? withStop(await deps.generator.generate(prep.request), input.generation?.stop)
+        ? await generateWithStop(deps.generator, prep.request, input.generation?.stop)
         : nothingFound();
       const result = await finish(input, prep, gen, started, performance.now() - g0);
       await store(input, result);
@@ -326,35 +326,16 @@ export function createAnswerService(deps: AnswerDeps) {
         gen = nothingFound();
         yield { type: "delta", text: gen.text };
       } else {
-        // Stopping early (a stop sequence) aborts the generator like a client disconnect would.
-        const generation = new AbortController();
-        const onAbort = () => generation.abort(input.signal?.reason);
-        input.signal?.addEventListener("abort", onAbort);
-        const stop = stopFilter(input.generation?.stop ?? []);
-        let text = "";
-        try {
-          for await (const event of deps.generator.stream({ ...prep.request, signal: generation.signal })) {
-            input.signal?.throwIfAborted();
-            if (event.type === "done") {
-              gen = withStop(event.result, input.generation?.stop);
-              break;
-            }
-            const piece = stop.push(event.text);
-            text += piece;
-            // With PII redaction on, text is only released once whole (a match can span deltas).
-            if (piece && !input.redactPii) yield { type: "delta", text: piece };
-            if (stop.stopped) {
-              generation.abort(new DOMException("stop sequence reached", "AbortError"));
-              gen = stoppedEarly(deps.generator.id, text, prep.request);
-              break;
-            }
+        const deltas = streamWithStop(deps.generator, prep.request, input.generation?.stop);
+        for (;;) {
+          const next = await deltas.next();
+          if (next.done) {
+            gen = next.value;
+            break;
           }
-        } finally {
-          input.signal?.removeEventListener("abort", onAbort);
+          // With PII redaction on, text is only released once whole (a match can span deltas).
+          if (!input.redactPii) yield { type: "delta", text: next.value };
         }
-        // What the filter still held back (a possible start of a stop sequence that was not one).
-        const rest = gen?.text.startsWith(text) ? gen.text.slice(text.length) : "";
-        if (rest && !input.redactPii) yield { type: "delta", text: rest };
       }
       if (!gen) throw new Error("generator stream ended without a result");
       const result = await finish(input, prep, gen, started, performance.now() - g0);
@@ -364,23 +345,6 @@ export function createAnswerService(deps: AnswerDeps) {
       await store(input, result);
       yield { type: "done", result };
     },
-  };
-}
-
-/** A finished generation cut at the first stop sequence. */
-function withStop(gen: GenerateResult, stop: readonly string[] | undefined): GenerateResult {
-  if (!stop?.length) return gen;
-  const cut = cutAtStop(gen.text, stop);
-  return cut.stopped ? { ...gen, text: cut.text, finishReason: "stop" } : gen;
-}
-
-/** The result of a stream ended by a stop sequence (the generator never sent its own). */
-function stoppedEarly(provider: string, text: string, request: GenerateRequest): GenerateResult {
-  return {
-    text,
-    provider,
-    usage: { input_tokens: estimateMessagesTokens(request.messages), output_tokens: estimateTokens(text) },
-    finishReason: "stop",
   };
 }
 

@@ -5,7 +5,7 @@ import { createRouter, errorResponses, jsonResponse } from "../http/openapi";
 import { findChoice, type ModelChoice, shortId } from "../providers/choices";
 import { resolveProviders } from "../providers/resolve";
 import { createTenantsRepo } from "../tenants/tenants.repo";
-import { ModelList, ModelView } from "./embeddings.schema";
+import { ModelList, ModelView } from "./models.schema";
 import { paramError } from "./openai.errors";
 
 const tags = ["openai"];
