@@ -6,7 +6,7 @@
  * - `i8`: symmetric per-vector scalar quantization, `code = round(x / scale)` with
  *   `scale = max|x| / 127`; needs no training, so any embedding distribution works and
  *   rows can be encoded one at a time as they arrive. Padded to 16 bytes.
- * - `bits`: the sign of each dimension, packed little-endian into 64-bit words.
+ * - `bits`: the sign of each dimension, packed little-endian, padded to 16 bytes.
  */
 
 /** Storage format of a row in a scan matrix. */
@@ -20,7 +20,7 @@ export function rowElements(format: RowFormat, dimensions: number): number {
     case "i8":
       return Math.ceil(dimensions / 16) * 16;
     case "bits":
-      return Math.ceil(dimensions / 64) * 8;
+      return Math.ceil(dimensions / 128) * 16;
   }
 }
 
@@ -41,17 +41,17 @@ export function encodeInt8(values: ArrayLike<number>, out: Int8Array): number {
 }
 
 /**
- * Writes the query's int16 code into `out` and returns its scale. The query keeps 16 bits
- * so that only the stored side carries quantization error.
+ * Writes the query's int8 code, in ±`max`, into `out` and returns its scale (0 for an
+ * all-zero vector). The scan kernels take a 7-bit query (`max` 63, see QUERY_I8_MAX).
  */
-export function encodeQueryInt16(values: ArrayLike<number>, out: Int16Array): number {
+export function encodeQueryInt8(values: ArrayLike<number>, out: Int8Array, max: number): number {
   let maxAbs = 0;
   for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i] as number));
   out.fill(0);
   if (maxAbs === 0) return 0;
-  const inv = 32767 / maxAbs;
+  const inv = max / maxAbs;
   for (let i = 0; i < values.length; i++) out[i] = Math.round((values[i] as number) * inv);
-  return maxAbs / 32767;
+  return maxAbs / max;
 }
 
 /** Writes sign bits (1 = positive) into `out`, least significant bit first. */
