@@ -2,7 +2,8 @@
  * The vector index benchmark (issue #4): one run, the same vectors for every engine.
  *
  *   npx tsx bench/vectors/vectors.bench.ts [--rows 100000] [--queries 200] [--runs 3]
- *     [--million 1000000] [--shards 10] [--no-ann] [--no-shard]
+ *     [--million 1000000] [--shards 10] [--pools 10,40] [--no-ann] [--no-shard]
+ *     [--only bandwidth,random,scifact,million,shard]
  *
  * Prints figures (median and min–max over runs) and writes bench/out/vectors.json.
  * Sections: memory-scan bandwidth; per data set (random unit vectors, SciFact hash-384)
@@ -22,6 +23,9 @@ import { embedSet, randomUnitVectors, scifactClaims, scifactPassages, type Vecto
 import { shardBenchmark } from "./shard";
 import { loadAverage, mean, quantile, recall, spread } from "./stats";
 
+/** Benchmark sections, in run order. */
+const SECTIONS = ["bandwidth", "random", "scifact", "million", "shard"] as const;
+
 const { values: args } = parseArgs({
   options: {
     rows: { type: "string", default: "100000" },
@@ -31,13 +35,22 @@ const { values: args } = parseArgs({
     shards: { type: "string", default: "10" },
     "no-ann": { type: "boolean", default: false },
     "no-shard": { type: "boolean", default: false },
+    pools: { type: "string", default: "10,40" },
+    only: { type: "string", default: SECTIONS.join(",") },
   },
 });
+/** Sections to run (`--only random,shard`); `--no-ann` and `--no-shard` still apply. */
+const ONLY = new Set(args.only.split(","));
+for (const s of ONLY)
+  if (!(SECTIONS as readonly string[]).includes(s))
+    throw new Error(`--only: unknown section ${s}; use ${SECTIONS.join(",")}`);
 const ROWS = Number(args.rows);
 const QUERIES = Number(args.queries);
 const RUNS = Number(args.runs);
 const MILLION = Number(args.million);
 const SHARDS = Number(args.shards);
+/** Extra int8 re-score pools measured next to the default, for the recall trade-off. */
+const I8_POOLS = args.pools.split(",").filter(Boolean).map(Number);
 const DIMS = 384;
 const TOP_K = 10;
 const report: Record<string, unknown> = {};
@@ -77,8 +90,10 @@ async function dataSet(set: VectorSet, queries: VectorSet) {
   );
   out.exactJs = { p50: jsExact.p50, p99: jsExact.p99 };
   const truth = exact.results;
+  // int8 with the default pool and the sweep that chose it (OVERSAMPLE in scan-index.ts).
   const variants: [RowFormat, number | undefined][] = [
     ["i8", undefined],
+    ...I8_POOLS.map((pool): [RowFormat, number] => ["i8", pool]),
     ["bits", undefined],
     ["bits", 1000],
     ["bits", 2000],
@@ -158,22 +173,28 @@ async function main() {
   console.log(
     `vector benchmark ${new Date().toISOString()}  node ${process.version}  ${cpus().length}× ${cpus()[0]?.model}  ${(totalmem() / 2 ** 30).toFixed(0)} GiB  load ${await loadAverage()}`,
   );
-  const bw = scanBandwidth(512 * 2 ** 20, RUNS);
-  console.log(`memory-scan bandwidth (sum of 512 MiB Float32Array, 1 JS thread): ${spread(bw)} GB/s`);
-  report.bandwidthGBs = bw;
+  if (ONLY.has("bandwidth")) {
+    const bw = scanBandwidth(512 * 2 ** 20, RUNS);
+    console.log(`memory-scan bandwidth (sum of 512 MiB Float32Array, 1 JS thread): ${spread(bw)} GB/s`);
+    report.bandwidthGBs = bw;
+  }
   const random = randomUnitVectors(`random-${ROWS}`, ROWS, DIMS, 1);
-  const randomQueries = randomUnitVectors("random-queries", QUERIES, DIMS, 2);
-  report.random = await dataSet(random, randomQueries);
-  const t0 = performance.now();
-  const passages = scifactPassages(ROWS);
-  const scifact = embedSet(`scifact-hash-384-${passages.length}`, passages, DIMS);
-  const claims = embedSet("scifact-claims", scifactClaims().slice(0, QUERIES), DIMS);
-  console.log(
-    `\n(embedded ${passages.length} SciFact passages in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-  );
-  report.scifact = await dataSet(scifact, claims);
-  if (MILLION > 0) report.million = await million();
-  if (!args["no-shard"]) report.shard = await shardBenchmark(random, RUNS);
+  if (ONLY.has("random")) {
+    const randomQueries = randomUnitVectors("random-queries", QUERIES, DIMS, 2);
+    report.random = await dataSet(random, randomQueries);
+  }
+  if (ONLY.has("scifact")) {
+    const t0 = performance.now();
+    const passages = scifactPassages(ROWS);
+    const scifact = embedSet(`scifact-hash-384-${passages.length}`, passages, DIMS);
+    const claims = embedSet("scifact-claims", scifactClaims().slice(0, QUERIES), DIMS);
+    console.log(
+      `\n(embedded ${passages.length} SciFact passages in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    report.scifact = await dataSet(scifact, claims);
+  }
+  if (ONLY.has("million") && MILLION > 0) report.million = await million();
+  if (ONLY.has("shard") && !args["no-shard"]) report.shard = await shardBenchmark(random, RUNS);
   console.log(`\nload average at end: ${await loadAverage()}`);
   mkdirSync("bench/out", { recursive: true });
   writeFileSync("bench/out/vectors.json", JSON.stringify(report, null, 1));
