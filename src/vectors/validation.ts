@@ -116,6 +116,14 @@ function checkId(op: VectorizeOperation, id: unknown, where: string): string {
       `${where} must be a non-empty string`,
     );
   }
+  // A lone surrogate has no UTF-8 form, so the id would not read back as written.
+  if (!id.isWellFormed()) {
+    throw vectorizeError(
+      op,
+      op === "VECTOR_GET" || op === "VECTOR_DELETE" ? Code.invalidQuery : Code.invalidVectors,
+      `${where} must be well-formed Unicode (it contains a lone surrogate)`,
+    );
+  }
   const bytes = byteLength(id);
   if (bytes > VECTORIZE_MAX_ID_BYTES) {
     throw vectorizeError(
@@ -131,6 +139,9 @@ function checkNamespace(op: VectorizeOperation, namespace: unknown, code: number
   if (namespace === undefined || namespace === null) return null;
   if (typeof namespace !== "string" || namespace.length === 0) {
     throw vectorizeError(op, code, "namespace must be a non-empty string");
+  }
+  if (!namespace.isWellFormed()) {
+    throw vectorizeError(op, code, "namespace must be well-formed Unicode (it contains a lone surrogate)");
   }
   const bytes = byteLength(namespace);
   if (bytes > VECTORIZE_MAX_NAMESPACE_BYTES) {

@@ -8,6 +8,12 @@ import {
   type ScanKind,
 } from "../../src/vectors/core/matrix";
 import { ScanIndex } from "../../src/vectors/core/scan-index";
+import {
+  readStoredCode,
+  type StoredCode,
+  storedCodeBytes,
+  writeStoredCode,
+} from "../../src/vectors/core/stored-code";
 import type { Metric } from "../../src/vectors/types";
 import { bruteForce, randomVectors, seeded } from "./vector-helpers";
 
@@ -172,6 +178,26 @@ export function matrixConformance(factory: MatrixFactory): void {
       expect(index.search(q, { topK: 5, namespace: "missing" })).toEqual([]);
       const filtered = index.search(q, { topK: 500, filter: compileFilter({ g: 2 }) });
       expect(filtered.length).toBe([...meta.values()].filter((m) => m.g === 2).length);
+    });
+
+    it("loads an int8 row from its stored code with exactly the scores of the original vector", () => {
+      const vectors = randomVectors(300, 24, seeded(10));
+      for (const metric of ["cosine", "euclidean", "dot-product"] as const) {
+        const fresh = build(metric, "i8", new Map());
+        const reloaded = build(metric, "i8", new Map());
+        const bytes = new Uint8Array(storedCodeBytes(24));
+        for (const [i, v] of vectors.entries()) {
+          fresh.put(i, null, v);
+          writeStoredCode(v, bytes);
+          reloaded.putCode(i, null, readStoredCode(bytes.slice(), 24) as StoredCode);
+        }
+        // No exact vectors: the scores are the quantized ones, which must match bit for bit.
+        for (const q of randomVectors(3, 24, seeded(11)))
+          expect(reloaded.search(q, { topK: 20 })).toEqual(fresh.search(q, { topK: 20 }));
+      }
+      expect(() =>
+        build("cosine", "f32", new Map()).putCode(1, null, { scale: 1, norm: 1, code: new Int8Array(24) }),
+      ).toThrow(/i8/);
     });
 
     it("re-scores quantized candidates with the exact vectors it is given", () => {

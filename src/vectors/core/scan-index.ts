@@ -11,15 +11,8 @@ import type { Metric } from "../types";
 import { type ColumnSource, MetadataColumns } from "./columns";
 import type { FieldClause } from "./filter";
 import { type MatrixFactory, QUERY_I8_MAX, type RowMatrix, SCAN_BLOCK, type ScanKind } from "./matrix";
-import {
-  encodeBits,
-  encodeInt8,
-  encodeQueryInt8,
-  norm,
-  type RowFormat,
-  rowBytes,
-  rowElements,
-} from "./quantize";
+import { encodeBits, encodeInt8, encodeQueryInt8, norm, type RowFormat, rowBytes } from "./quantize";
+import type { StoredCode } from "./stored-code";
 import { TopK } from "./topk";
 
 /** Options fixed for the life of a scan index. */
@@ -93,7 +86,6 @@ export class ScanIndex {
   readonly #query: Uint8Array;
   readonly #queryF32: Float32Array;
   readonly #queryI8: Int8Array;
-  readonly #elements: number;
 
   constructor(options: ScanIndexOptions) {
     this.dimensions = options.dimensions;
@@ -101,7 +93,6 @@ export class ScanIndex {
     this.format = options.format;
     this.#matrix = options.matrices.create(options.format, options.dimensions);
     this.#columns = new MetadataColumns(options.columns);
-    this.#elements = rowElements(options.format, options.dimensions);
     const bytes = rowBytes(options.format, options.dimensions);
     this.#code = new Uint8Array(bytes);
     this.#codeF32 = new Float32Array(this.#code.buffer, 0, bytes >> 2);
@@ -139,6 +130,27 @@ export class ScanIndex {
 
   /** Inserts or replaces a row. `metadata` keeps filter columns current. */
   put(rowid: number, namespace: string | null, values: ArrayLike<number>, metadata?: unknown): void {
+    const pos = this.#slot(rowid, namespace);
+    // float32, as a stored code keeps them, so a reloaded row scores exactly like a fresh one.
+    const scale = Math.fround(this.#encode(values));
+    this.#store(pos, Math.fround(norm(values)), scale, metadata);
+  }
+
+  /**
+   * Inserts or replaces a row of an `i8` index from its stored code, skipping
+   * quantization (how a shard reloads). Same result as {@link put} of the original vector.
+   */
+  putCode(rowid: number, namespace: string | null, stored: StoredCode, metadata?: unknown): void {
+    if (this.format !== "i8") throw new Error(`putCode needs an i8 index, this one is ${this.format}`);
+    if (stored.code.length !== this.dimensions)
+      throw new RangeError(`stored code has ${stored.code.length} dimensions, expected ${this.dimensions}`);
+    const pos = this.#slot(rowid, namespace);
+    this.#codeI8.set(stored.code);
+    this.#store(pos, stored.norm, stored.scale, metadata);
+  }
+
+  /** The position of `rowid`, appended if new, with its namespace set. */
+  #slot(rowid: number, namespace: string | null): number {
     let pos = this.#positions.get(rowid);
     if (pos === undefined) {
       pos = this.#size++;
@@ -148,9 +160,12 @@ export class ScanIndex {
       this.#rowids[pos] = rowid;
     }
     this.#namespaces[pos] = this.#namespaceCode(namespace);
-    const n = norm(values);
+    return pos;
+  }
+
+  /** Writes the scratch code and its coefficients to `pos`. */
+  #store(pos: number, n: number, scale: number, metadata: unknown): void {
     this.#norms[pos] = n;
-    const scale = this.#encode(values);
     const [mul, add] = this.#coefficients(n, scale);
     this.#matrix.setRow(pos, this.#code, mul, add);
     this.#columns.set(pos, metadata);

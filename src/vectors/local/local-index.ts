@@ -181,7 +181,9 @@ export class LocalVectorIndex implements Vectorize {
     for (const v of checked) if (mode === "upsert" || !byId.has(v.id)) byId.set(v.id, v);
     const groups = groupByShard([...byId.values()], (v) => v.id, config.shardCount);
     const results = await Promise.all(
-      [...groups].map(([shard, group]) => this.#shard(shard).write(config, mode, group, begun.mutation)),
+      [...groups].map(([shard, group]) =>
+        this.#shard(shard).write(config, mode, packValues(group), begun.mutation),
+      ),
     );
     for (const [i, result] of results.entries()) {
       if (result.ok) continue;
@@ -238,6 +240,20 @@ export class LocalVectorIndex implements Vectorize {
   #shard(i: number): DurableObjectStub<VectorShard> {
     return this.#shards.get(this.#shards.idFromName(`${this.#name}#${i}`));
   }
+}
+
+/**
+ * The same vectors with their values as views of one buffer: structured clone then copies
+ * one ArrayBuffer per shard call instead of one per vector (measured in bench/vectors).
+ */
+function packValues(vectors: WireVector[]): WireVector[] {
+  const dims = vectors[0]?.values.length ?? 0;
+  const packed = new Float32Array(vectors.length * dims);
+  return vectors.map((v, i) => {
+    const values = packed.subarray(i * dims, (i + 1) * dims);
+    values.set(v.values);
+    return { ...v, values };
+  });
 }
 
 function toMatch(m: ShardMatch): VectorizeMatch {

@@ -9,6 +9,7 @@ import { compileFilter } from "../core/filter";
 import type { MatrixFactory } from "../core/matrix";
 import { formatFor, shardCapacity } from "../core/memory-budget";
 import { ScanIndex } from "../core/scan-index";
+import { readStoredCode, type StoredCode, storedCodeBytes, writeStoredCode } from "../core/stored-code";
 import type { IndexConfig, MutationMark } from "../types";
 import type {
   BeginResult,
@@ -81,18 +82,24 @@ export class ShardEngine {
     if (rows + vectors.length > capacity) {
       return { ok: false, full: { rows, capacity, quantization: stored.quantization } };
     }
+    vectors = distinctIds(vectors, mode);
+    const codeBytes = keepsCodes(stored) ? storedCodeBytes(stored.dimensions) : 0;
+    const codes = encodeCodes(vectors, codeBytes);
     const written: string[] = [];
     try {
       this.#storage.transactionSync(() => {
-        for (const v of vectors) {
-          const rowid = this.#store.write(v, mode);
-          if (rowid === null) continue;
+        const rowids = this.#store.writeBatch(vectors, codes, codeBytes, mode);
+        const index = this.#index;
+        vectors.forEach((v, i) => {
+          const rowid = rowids.get(v.id);
+          if (rowid === undefined) return;
           written.push(v.id);
-          if (this.#index) {
-            const metadata = this.#index.hasColumns && v.metadata ? JSON.parse(v.metadata) : undefined;
-            this.#index.put(rowid, v.namespace, v.values, metadata);
-          }
-        }
+          if (!index) return;
+          const metadata = index.hasColumns && v.metadata ? JSON.parse(v.metadata) : undefined;
+          const code = index.format === "i8" && codeBytes > 0 ? codeAt(codes, i, codeBytes, stored) : null;
+          if (code) index.putCode(rowid, v.namespace, code, metadata);
+          else index.put(rowid, v.namespace, v.values, metadata);
+        });
         this.#store.markMutation(mark);
       });
     } catch (err) {
@@ -108,9 +115,11 @@ export class ShardEngine {
   remove(ids: readonly string[], mark: MutationMark): string[] {
     const deleted: string[] = [];
     this.#storage.transactionSync(() => {
+      const rowids = this.#store.deleteBatch(ids);
       for (const id of ids) {
-        const rowid = this.#store.delete(id);
-        if (rowid === null) continue;
+        const rowid = rowids.get(id);
+        if (rowid === undefined) continue;
+        rowids.delete(id); // a repeated id counts once
         deleted.push(id);
         this.#index?.delete(rowid);
       }
@@ -191,8 +200,17 @@ export class ShardEngine {
       columns: (path) => this.#store.column(path),
     });
     index.reserve(rows);
-    for (const [rowid, namespace, vec] of this.#store.scan())
-      index.put(rowid, namespace, new Float32Array(vec));
+    if (index.format === "i8") {
+      // Stored codes skip reading and re-quantizing float32 (rows from before codes existed load from vec).
+      for (const [rowid, namespace, code, vec] of this.#store.scanCodes()) {
+        const stored = code ? readStoredCode(code, config.dimensions) : null;
+        if (stored) index.putCode(rowid, namespace, stored);
+        else if (vec) index.put(rowid, namespace, new Float32Array(vec));
+      }
+    } else {
+      for (const [rowid, namespace, vec] of this.#store.scan())
+        index.put(rowid, namespace, new Float32Array(vec));
+    }
     this.#index = index;
     return index;
   }
@@ -202,4 +220,31 @@ export class ShardEngine {
     if (index && formatFor(config.quantization, config.dimensions, index.size) !== index.format)
       this.#index = null;
   }
+}
+
+/** Indexes that are or may become int8 keep a stored code per row (see core/stored-code.ts). */
+function keepsCodes(config: IndexConfig): boolean {
+  return config.quantization === "int8" || config.quantization === "auto";
+}
+
+/** The stored codes of a write, encoded once for SQLite and the scan structure alike. */
+function encodeCodes(vectors: readonly WireVector[], codeBytes: number): Uint8Array {
+  const codes = new Uint8Array(vectors.length * codeBytes);
+  if (codeBytes > 0) {
+    vectors.forEach((v, i) => {
+      writeStoredCode(v.values, codes.subarray(i * codeBytes, (i + 1) * codeBytes));
+    });
+  }
+  return codes;
+}
+
+function codeAt(codes: Uint8Array, i: number, codeBytes: number, config: IndexConfig): StoredCode | null {
+  return readStoredCode(codes.subarray(i * codeBytes, (i + 1) * codeBytes), config.dimensions);
+}
+
+/** One vector per id, as Vectorize resolves a batch: upsert keeps the last, insert the first. */
+function distinctIds(vectors: WireVector[], mode: "insert" | "upsert"): WireVector[] {
+  const byId = new Map<string, WireVector>();
+  for (const v of vectors) if (mode === "upsert" || !byId.has(v.id)) byId.set(v.id, v);
+  return byId.size === vectors.length ? vectors : [...byId.values()];
 }
