@@ -3,13 +3,14 @@
  *
  *   npx tsx bench/vectors/vectors.bench.ts [--rows 100000] [--queries 200] [--runs 3]
  *     [--million 1000000] [--shards 10] [--pools 10,40] [--no-ann] [--no-shard]
- *     [--only bandwidth,random,scifact,million,shard]
+ *     [--only bandwidth,random,scifact,million,shard,fanout]
  *
  * Prints figures (median and min–max over runs) and writes bench/out/vectors.json.
  * Sections: memory-scan bandwidth; per data set (random unit vectors, SciFact hash-384)
  * exact and quantized search of the shard's scan code with recall@10 vs exact, plus
- * hnswlib-node and usearch; 1M random vectors across shards; insert throughput and cold
- * start through the real VectorShard Durable Object on Miniflare (shard.ts).
+ * hnswlib-node and usearch; 1M random vectors across shards, in Node (the scan code) and
+ * end to end through LocalVectorIndex and VectorShard Durable Objects on Miniflare
+ * (fanout.ts); insert throughput and cold start of one VectorShard (shard.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -20,11 +21,12 @@ import { hnswlib, qps, usearch } from "./ann";
 import { scanBandwidth } from "./bandwidth";
 import { type BuiltIndex, buildIndex, percentiles, runQueries } from "./core";
 import { embedSet, randomUnitVectors, scifactClaims, scifactPassages, type VectorSet } from "./data";
+import { fanoutBenchmark } from "./fanout";
 import { shardBenchmark } from "./shard";
 import { loadAverage, mean, quantile, recall, spread } from "./stats";
 
 /** Benchmark sections, in run order. */
-const SECTIONS = ["bandwidth", "random", "scifact", "million", "shard"] as const;
+const SECTIONS = ["bandwidth", "random", "scifact", "million", "shard", "fanout"] as const;
 
 const { values: args } = parseArgs({
   options: {
@@ -139,12 +141,21 @@ async function dataSet(set: VectorSet, queries: VectorSet) {
   return out;
 }
 
+/** The large set of the `million` and `fanout` sections, built once. */
+let largeSet: { set: VectorSet; queries: VectorSet } | null = null;
+function large() {
+  largeSet ??= {
+    set: randomUnitVectors(`random-${MILLION}`, MILLION, DIMS, 7),
+    queries: randomUnitVectors("random-queries", Math.min(QUERIES, 100), DIMS, 8),
+  };
+  return largeSet;
+}
+
 async function million() {
   console.log(
-    `\n## ${MILLION} random unit vectors across ${SHARDS} shards (int8, as \`auto\` picks), top-${TOP_K}`,
+    `\n## ${MILLION} random unit vectors across ${SHARDS} shards (int8, as \`auto\` picks), top-${TOP_K}, scan code in Node`,
   );
-  const set = randomUnitVectors(`random-${MILLION}`, MILLION, DIMS, 7);
-  const queries = randomUnitVectors("random-queries", Math.min(QUERIES, 100), DIMS, 8);
+  const { set, queries } = large();
   const per = Math.ceil(MILLION / SHARDS);
   const shards: BuiltIndex[] = [];
   for (let s = 0; s < SHARDS; s++)
@@ -195,6 +206,8 @@ async function main() {
   }
   if (ONLY.has("million") && MILLION > 0) report.million = await million();
   if (ONLY.has("shard") && !args["no-shard"]) report.shard = await shardBenchmark(random, RUNS);
+  if (ONLY.has("fanout") && !args["no-shard"] && MILLION > 0)
+    report.fanout = await fanoutBenchmark(large().set, large().queries, SHARDS, RUNS);
   console.log(`\nload average at end: ${await loadAverage()}`);
   mkdirSync("bench/out", { recursive: true });
   writeFileSync("bench/out/vectors.json", JSON.stringify(report, null, 1));
