@@ -23,7 +23,12 @@ export function bytesPerRow(format: RowFormat, dimensions: number): number {
 }
 
 /** The row format a shard with `rows` rows uses under a quantization setting. */
-export function formatFor(quantization: Quantization, dimensions: number, rows: number): RowFormat {
+export function formatFor(
+  quantization: Quantization,
+  dimensions: number,
+  rows: number,
+  autoInt8ThresholdBytes = AUTO_INT8_THRESHOLD_BYTES,
+): RowFormat {
   switch (quantization) {
     case "none":
       return "f32";
@@ -32,7 +37,7 @@ export function formatFor(quantization: Quantization, dimensions: number, rows: 
     case "binary":
       return "bits";
     case "auto":
-      return rows * rowBytes("f32", dimensions) > AUTO_INT8_THRESHOLD_BYTES ? "i8" : "f32";
+      return rows * rowBytes("f32", dimensions) > autoInt8ThresholdBytes ? "i8" : "f32";
   }
 }
 

@@ -35,18 +35,26 @@ export function sameIndex(a: IndexConfig, b: IndexConfig): boolean {
   );
 }
 
+/** Tunables of a shard engine; the defaults are what VectorShard runs. */
+export interface ShardEngineOptions {
+  /** Where `auto` switches from float32 to int8 rows (tests lower it to cross it cheaply). */
+  autoInt8ThresholdBytes?: number;
+}
+
 /** One shard's state machine over its storage. */
 export class ShardEngine {
   readonly #storage: ShardStorage;
   readonly #store: ShardStore;
   readonly #matrices: MatrixFactory;
+  readonly #autoInt8ThresholdBytes: number | undefined;
   #index: ScanIndex | null = null;
   #config: IndexConfig | null | undefined;
 
-  constructor(storage: ShardStorage, matrices: MatrixFactory) {
+  constructor(storage: ShardStorage, matrices: MatrixFactory, options: ShardEngineOptions = {}) {
     this.#storage = storage;
     this.#store = new ShardStore(storage.sql);
     this.#matrices = matrices;
+    this.#autoInt8ThresholdBytes = options.autoInt8ThresholdBytes;
   }
 
   /** Creates tables; call once at start-up (inside blockConcurrencyWhile) and after a wipe. */
@@ -195,7 +203,7 @@ export class ShardEngine {
     const index = new ScanIndex({
       dimensions: config.dimensions,
       metric: config.metric,
-      format: formatFor(config.quantization, config.dimensions, rows),
+      format: this.#formatFor(config, rows),
       matrices: this.#matrices,
       columns: (path) => this.#store.column(path),
     });
@@ -215,10 +223,19 @@ export class ShardEngine {
     return index;
   }
 
+  #formatFor(config: IndexConfig, rows: number) {
+    return formatFor(config.quantization, config.dimensions, rows, this.#autoInt8ThresholdBytes);
+  }
+
+  /**
+   * After a write: drops the scan structure when `auto` now wants int8 rows, so the next
+   * search rebuilds it (from stored codes). A loaded int8 structure is never turned back
+   * into float32 when deletes shrink the shard: flapping across the threshold would rebuild
+   * it on every write; the next cold start picks the format by row count again.
+   */
   #dropIndexIfFormatChanged(config: IndexConfig): void {
     const index = this.#index;
-    if (index && formatFor(config.quantization, config.dimensions, index.size) !== index.format)
-      this.#index = null;
+    if (index?.format === "f32" && this.#formatFor(config, index.size) === "i8") this.#index = null;
   }
 }
 
