@@ -20,7 +20,7 @@ import type {
   WireVector,
   WriteResult,
 } from "./shard-protocol";
-import { ShardStore } from "./shard-store";
+import { ShardStore, type StoredRow } from "./shard-store";
 
 /** The storage a shard needs: its SQLite database and synchronous transactions. */
 export type ShardStorage = Pick<DurableObjectStorage, "sql" | "transactionSync">;
@@ -142,16 +142,26 @@ export class ShardEngine {
     if (!config) return { ok: true, config: null, matches: [] };
     if (!sameIndex(config, expected)) return { ok: false, stored: config };
     const index = this.#ensureIndex(config);
+    const metadata = q.returnMetadata !== "none";
+    // Re-scoring reads the candidate pool's full rows once; the results come from that read.
+    let pool: Map<number, StoredRow> | null = null;
     const hits = index.search(vector, {
       topK: q.topK,
       namespace: q.namespace,
       filter: q.filter ? compileFilter(q.filter) : undefined,
-      exactVectors: (rowids) => this.#store.vectors(rowids),
+      exactVectors: (rowids) => {
+        pool = this.#store.byRowids(rowids, { values: true, metadata });
+        const vectors = new Map<number, Float32Array>();
+        for (const [rowid, row] of pool) if (row.vec) vectors.set(rowid, new Float32Array(row.vec));
+        return vectors;
+      },
     });
-    const rows = this.#store.byRowids(
-      hits.map((h) => h.rowid),
-      { values: q.returnValues, metadata: q.returnMetadata !== "none" },
-    );
+    const rows =
+      pool ??
+      this.#store.byRowids(
+        hits.map((h) => h.rowid),
+        { values: q.returnValues, metadata },
+      );
     const matches: ShardMatch[] = [];
     for (const hit of hits) {
       const row = rows.get(hit.rowid);

@@ -190,20 +190,6 @@ export class ShardStore {
     return out;
   }
 
-  /** Exact float32 vectors by rowid, for re-scoring quantized candidates. */
-  vectors(rowids: readonly number[]): Map<number, Float32Array> {
-    const out = new Map<number, Float32Array>();
-    for (const chunk of chunks(rowids, MAX_PARAMS)) {
-      const rows = this.sql.exec(
-        `SELECT rowid, vec FROM vectors WHERE rowid IN (${placeholders(chunk.length)})`,
-        ...chunk,
-      );
-      for (const [rowid, vec] of rows.raw<[number, ArrayBuffer]>())
-        out.set(Number(rowid), new Float32Array(vec));
-    }
-    return out;
-  }
-
   /** Streams every row's rowid, namespace and vector, for rebuilding the scan structure. */
   *scan(): Generator<[rowid: number, namespace: string | null, vec: ArrayBuffer]> {
     const rows = this.sql.exec("SELECT rowid, namespace, vec FROM vectors");
