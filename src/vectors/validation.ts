@@ -63,7 +63,7 @@ function checkVector(op: VectorizeOperation, v: unknown, index: number): Checked
       `invalid vector for id="${id}", values must be a number[], Float32Array or Float64Array`,
     );
   }
-  if (!values.every(Number.isFinite)) {
+  if (!allFinite(values)) {
     throw vectorizeError(
       op,
       Code.invalidVectors,
@@ -218,7 +218,7 @@ export function checkQueryVector(vector: unknown, dimensions: number): Float32Ar
       `invalid query vector, expected ${dimensions} dimensions, and got ${values.length} dimensions`,
     );
   }
-  if (!values.every(Number.isFinite)) {
+  if (!allFinite(values)) {
     throw vectorizeError(
       "VECTOR_QUERY",
       Code.invalidQuery,
@@ -281,6 +281,15 @@ function metadataLevel(value: unknown): "none" | "indexed" | "all" {
     Code.invalidQuery,
     `Invalid returnMetadata option. Expected: true, false, "none", "indexed" or "all"; got: ${String(value)}`,
   );
+}
+
+/** True when no value is NaN or ±Infinity (a plain loop: `every(Number.isFinite)` was 15% of an upsert's CPU). */
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i] as number;
+    if (x - x !== 0) return false;
+  }
+  return true;
 }
 
 /** Copies number[], Float32Array or Float64Array into a Float32Array (Vectorize stores float32). */
