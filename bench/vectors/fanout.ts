@@ -24,6 +24,7 @@ const MiB = 2 ** 20;
 
 /** Figures of the end-to-end fan-out benchmark. */
 export interface FanoutFigures {
+  quantization: string;
   rows: number;
   shards: number;
   insertPerSecond: number;
@@ -78,13 +79,14 @@ export async function fanoutBenchmark(
   queries: VectorSet,
   shards: number,
   runs: number,
+  quantization: string,
 ): Promise<FanoutFigures> {
   console.log(
-    `\n## ${set.count} vectors through LocalVectorIndex → ${shards} VectorShard DOs on Miniflare (auto quantization), top-${TOP_K}`,
+    `\n## ${set.count} vectors through LocalVectorIndex → ${shards} VectorShard DOs on Miniflare (${quantization} quantization), top-${TOP_K}`,
   );
   const script = await bundle("./index-worker.ts");
   const persist = mkdtempSync(join(tmpdir(), "edgerag-fanout-"));
-  const path = (route: string) => `/${route}?index=fanout&shards=${shards}`;
+  const path = (route: string) => `/${route}?index=fanout&shards=${shards}&quantization=${quantization}`;
   let mf = start(script, persist, "VECTOR_SHARDS");
   try {
     let peak = workerdRss();
@@ -155,6 +157,7 @@ export async function fanoutBenchmark(
       `  after a restart: first query ${restart.ms.toFixed(0)} ms (every shard reloads from SQLite)`,
     );
     return {
+      quantization,
       rows: set.count,
       shards,
       insertPerSecond,

@@ -2,7 +2,8 @@
  * The vector index benchmark (issue #4): one run, the same vectors for every engine.
  *
  *   npx tsx bench/vectors/vectors.bench.ts [--rows 100000] [--queries 200] [--runs 3]
- *     [--million 1000000] [--shards 10] [--pools 10,40] [--no-ann] [--no-shard]
+ *     [--million 1000000] [--shards 10] [--pools 10,40] [--pools4 20,40] [--quantization auto]
+ *     [--no-ann] [--no-shard]
  *     [--only bandwidth,random,scifact,million,shard,fanout]
  *
  * Prints figures (median and min–max over runs) and writes bench/out/vectors.json.
@@ -38,6 +39,8 @@ const { values: args } = parseArgs({
     "no-ann": { type: "boolean", default: false },
     "no-shard": { type: "boolean", default: false },
     pools: { type: "string", default: "10,40" },
+    pools4: { type: "string", default: "20,40" },
+    quantization: { type: "string", default: "auto" },
     only: { type: "string", default: SECTIONS.join(",") },
   },
 });
@@ -53,6 +56,8 @@ const MILLION = Number(args.million);
 const SHARDS = Number(args.shards);
 /** Extra int8 re-score pools measured next to the default, for the recall trade-off. */
 const I8_POOLS = args.pools.split(",").filter(Boolean).map(Number);
+/** Extra int4 re-score pools measured next to its default. */
+const I4_POOLS = args.pools4.split(",").filter(Boolean).map(Number);
 const DIMS = 384;
 const TOP_K = 10;
 const report: Record<string, unknown> = {};
@@ -96,6 +101,8 @@ async function dataSet(set: VectorSet, queries: VectorSet) {
   const variants: [RowFormat, number | undefined][] = [
     ["i8", undefined],
     ...I8_POOLS.map((pool): [RowFormat, number] => ["i8", pool]),
+    ["i4", undefined],
+    ...I4_POOLS.map((pool): [RowFormat, number] => ["i4", pool]),
     ["bits", undefined],
     ["bits", 1000],
     ["bits", 2000],
@@ -152,32 +159,35 @@ function large() {
 }
 
 async function million() {
-  console.log(
-    `\n## ${MILLION} random unit vectors across ${SHARDS} shards (int8, as \`auto\` picks), top-${TOP_K}, scan code in Node`,
-  );
   const { set, queries } = large();
   const per = Math.ceil(MILLION / SHARDS);
-  const shards: BuiltIndex[] = [];
-  for (let s = 0; s < SHARDS; s++)
-    shards.push(buildIndex(set, "i8", s * per, Math.min(MILLION, (s + 1) * per)));
-  const peak = Math.max(...shards.map((s) => s.index.bytes));
-  // One Node thread runs the shards one after another; Durable Objects run them in
-  // parallel, so the fan-out latency is the slowest shard plus the merge.
-  const sequential = repeated(shards, queries);
-  const perShard = repeated([shards[0] as BuiltIndex], queries);
-  console.log(
-    `  fan-out run sequentially in 1 thread  p50 ${spread(sequential.p50)} ms   p99 ${spread(sequential.p99)} ms`,
-  );
-  console.log(
-    `  one shard (${per} rows), = parallel fan-out  p50 ${spread(perShard.p50, 2)} ms   p99 ${spread(perShard.p99, 2)} ms`,
-  );
-  console.log(`  peak scan memory per shard ${(peak / 2 ** 20).toFixed(1)} MiB (budget 96 MiB of 128 MiB)`);
-  return {
-    rowsPerShard: per,
-    sequential,
-    perShard: { p50: perShard.p50, p99: perShard.p99 },
-    peakShardBytes: peak,
-  };
+  const out: Record<string, unknown> = { rowsPerShard: per };
+  for (const format of ["i8", "i4"] as const) {
+    console.log(
+      `\n## ${MILLION} random unit vectors across ${SHARDS} shards (${format}${format === "i8" ? ", as `auto` picks" : ""}), top-${TOP_K}, scan code in Node`,
+    );
+    const shards: BuiltIndex[] = [];
+    for (let s = 0; s < SHARDS; s++)
+      shards.push(buildIndex(set, format, s * per, Math.min(MILLION, (s + 1) * per)));
+    const peak = Math.max(...shards.map((s) => s.index.bytes));
+    // One Node thread runs the shards one after another; Durable Objects run them in
+    // parallel, so the fan-out latency is the slowest shard plus the merge.
+    const sequential = repeated(shards, queries);
+    const perShard = repeated([shards[0] as BuiltIndex], queries);
+    console.log(
+      `  fan-out run sequentially in 1 thread  p50 ${spread(sequential.p50)} ms   p99 ${spread(sequential.p99)} ms`,
+    );
+    console.log(
+      `  one shard (${per} rows), = parallel fan-out  p50 ${spread(perShard.p50, 2)} ms   p99 ${spread(perShard.p99, 2)} ms`,
+    );
+    console.log(`  peak scan memory per shard ${(peak / 2 ** 20).toFixed(1)} MiB (budget 96 MiB of 128 MiB)`);
+    out[format] = {
+      sequential: { p50: sequential.p50, p99: sequential.p99 },
+      perShard: { p50: perShard.p50, p99: perShard.p99 },
+      peakShardBytes: peak,
+    };
+  }
+  return out;
 }
 
 async function main() {
@@ -207,7 +217,7 @@ async function main() {
   if (ONLY.has("million") && MILLION > 0) report.million = await million();
   if (ONLY.has("shard") && !args["no-shard"]) report.shard = await shardBenchmark(random, RUNS);
   if (ONLY.has("fanout") && !args["no-shard"] && MILLION > 0)
-    report.fanout = await fanoutBenchmark(large().set, large().queries, SHARDS, RUNS);
+    report.fanout = await fanoutBenchmark(large().set, large().queries, SHARDS, RUNS, args.quantization);
   console.log(`\nload average at end: ${await loadAverage()}`);
   mkdirSync("bench/out", { recursive: true });
   writeFileSync("bench/out/vectors.json", JSON.stringify(report, null, 1));

@@ -25,3 +25,14 @@ vectorizeContract("local Durable Object index, int8 quantization", async ({ dime
   }),
   settle: async () => {},
 }));
+
+vectorizeContract("local Durable Object index, int4 quantization", async ({ dimensions, metric }) => ({
+  index: new LocalVectorIndex(env.VECTOR_SHARDS, {
+    name: `contract-i4-${crypto.randomUUID()}`,
+    dimensions,
+    metric,
+    shardCount: 3,
+    quantization: "int4",
+  }),
+  settle: async () => {},
+}));

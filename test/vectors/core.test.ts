@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { fieldValue, filterProblem } from "../../src/vectors/core/filter";
 import { jsMatrices, QUERY_I8_MAX } from "../../src/vectors/core/matrix";
 import { AUTO_INT8_THRESHOLD_BYTES, formatFor, shardCapacity } from "../../src/vectors/core/memory-budget";
-import { encodeBits, encodeInt8, encodeQueryInt8, rowBytes } from "../../src/vectors/core/quantize";
+import {
+  encodeBits,
+  encodeInt4,
+  encodeInt8,
+  encodeQueryInt8,
+  rowBytes,
+} from "../../src/vectors/core/quantize";
 import { groupByShard, idHash, shardFor } from "../../src/vectors/core/shard-hash";
 import { TopK } from "../../src/vectors/core/topk";
 import { wasmMatrices } from "../../src/vectors/core/wasm-matrix";
@@ -69,6 +75,18 @@ describe("quantization", () => {
     expect(encodeQueryInt8([0, 0, 0, 0], q, QUERY_I8_MAX)).toBe(0);
   });
 
+  it("packs int4 codes plus 8 into nibbles: 16 dimensions low, the next 16 high, per 16 bytes", () => {
+    expect([rowBytes("i4", 384), rowBytes("i4", 5), rowBytes("i4", 33)]).toEqual([192, 16, 32]);
+    const values = Array.from({ length: 40 }, (_, i) => ({ 0: 7, 17: -7, 33: 3.4 })[i] ?? 0);
+    const out = new Uint8Array(32);
+    expect(encodeInt4(values, out)).toBe(1);
+    expect(out[0]).toBe(0x8f); // dimension 0 (7 + 8) low, dimension 16 (0 + 8) high
+    expect(out[1]).toBe(0x18); // dimension 1 low, dimension 17 (-7 + 8) high
+    expect(out[17]).toBe(0x8b); // dimension 33 (round(3.4) + 8) low, padding high
+    expect(out[31]).toBe(0x88); // padding is code 0
+    expect(encodeInt4([0, 0], out)).toBe(0);
+  });
+
   it("packs sign bits least significant first and pads rows for SIMD", () => {
     const bits = new Uint8Array(2);
     encodeBits([1, -1, 0, 2, 0, 0, 0, 0, 3], bits);
@@ -80,6 +98,8 @@ describe("quantization", () => {
   it("picks formats and capacities from the memory budget", () => {
     expect(formatFor("none", 384, 1e6)).toBe("f32");
     expect(formatFor("binary", 384, 1)).toBe("bits");
+    expect(formatFor("int4", 384, 1)).toBe("i4");
+    expect(shardCapacity("int4", 384)).toBeGreaterThan(1.5 * shardCapacity("int8", 384));
     expect(formatFor("auto", 384, 1000)).toBe("f32");
     expect(formatFor("auto", 384, Math.ceil(AUTO_INT8_THRESHOLD_BYTES / 1536) + 1)).toBe("i8");
     expect(shardCapacity("int8", 384)).toBeGreaterThan(3 * shardCapacity("none", 384));
@@ -125,9 +145,12 @@ describe("WebAssembly SIMD kernels", () => {
       const qScale = encodeQueryInt8(q, qi8, QUERY_I8_MAX);
       const qBits = new Uint8Array(rowBytes("bits", dims));
       encodeBits(q, qBits);
+      const qi4 = new Int8Array(2 * rowBytes("i4", dims));
+      const qScale4 = encodeQueryInt8(q, qi4, 127);
       for (const [format, kinds] of [
         ["f32", ["dot", "l2"]],
         ["i8", ["dot"]],
+        ["i4", ["dot"]],
         ["bits", ["hamming"]],
       ] as const) {
         const [a, b] = [jsMatrices.create(format, dims), wasm.create(format, dims)];
@@ -138,12 +161,13 @@ describe("WebAssembly SIMD kernels", () => {
             code.fill(0);
             if (format === "f32") new Float32Array(code.buffer).set(r);
             else if (format === "i8") encodeInt8(r, new Int8Array(code.buffer));
+            else if (format === "i4") encodeInt4(r, code);
             else encodeBits(r, code);
             m.setRow(i, code, i % 2 ? 0.5 : -2, i % 3);
           });
-          m.setQuery(format === "f32" ? q32 : format === "i8" ? qi8 : qBits);
+          m.setQuery(format === "f32" ? q32 : format === "i8" ? qi8 : format === "i4" ? qi4 : qBits);
         }
-        const scale = format === "i8" ? qScale : 1;
+        const scale = format === "i8" ? qScale : format === "i4" ? qScale4 : 1;
         const picks = Int32Array.from([69, 3, 3, 0, 41, 68, 2]);
         for (const kind of kinds) {
           const [ja, wa] = [

@@ -7,6 +7,7 @@ import {
   SCAN_BLOCK,
   type ScanKind,
 } from "../../src/vectors/core/matrix";
+import { encodeInt4, type RowFormat } from "../../src/vectors/core/quantize";
 import { ScanIndex } from "../../src/vectors/core/scan-index";
 import {
   readStoredCode,
@@ -115,6 +116,26 @@ export function matrixConformance(factory: MatrixFactory): void {
       expect(() => bits.select("dot", 0, 1, 1, 0)).toThrow(/does not apply/);
     });
 
+    it("computes int4 dot products against a full int8 query", () => {
+      const dims = 40;
+      const m = factory.create("i4", dims);
+      m.reserve(2);
+      const rows = [
+        Array.from({ length: dims }, (_, i) => (i % 15) - 7),
+        Array.from({ length: dims }, (_, i) => (i === 3 ? -7 : i === 39 ? 7 : 0)),
+      ];
+      const code = new Uint8Array(m.stride);
+      for (const [i, r] of rows.entries()) {
+        expect(encodeInt4(r, code)).toBe(1); // max |x| is 7, so the codes are the values
+        m.setRow(i, code, 1, 0);
+      }
+      const q = new Int8Array(2 * m.stride);
+      for (let i = 0; i < dims; i++) q[i] = ((i * 37) % 255) - 127;
+      m.setQuery(q);
+      const expected = rows.map((r) => r.reduce((sum, x, i) => sum + x * (q[i] as number), 0));
+      expect(all(m, "dot", 2)).toEqual(expected);
+    });
+
     it("scores a full block", () => {
       const m = factory.create("f32", 4);
       m.reserve(SCAN_BLOCK);
@@ -134,11 +155,7 @@ export function matrixConformance(factory: MatrixFactory): void {
   });
 
   describe(`scan index (${factory.name})`, () => {
-    const build = (
-      metric: Metric,
-      format: "f32" | "i8" | "bits",
-      metadata: Map<number, Record<string, FieldValue>>,
-    ) =>
+    const build = (metric: Metric, format: RowFormat, metadata: Map<number, Record<string, FieldValue>>) =>
       new ScanIndex({
         dimensions: 24,
         metric,
@@ -203,7 +220,7 @@ export function matrixConformance(factory: MatrixFactory): void {
     it("re-scores quantized candidates with the exact vectors it is given", () => {
       const meta = new Map<number, Record<string, FieldValue>>();
       const vectors = randomVectors(800, 24, seeded(9));
-      for (const format of ["i8", "bits"] as const) {
+      for (const format of ["i8", "i4", "bits"] as const) {
         const index = build("cosine", format, meta);
         for (const [i, v] of vectors.entries()) index.put(i, null, v);
         const q = vectors[123] as Float32Array;

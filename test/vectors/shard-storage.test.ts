@@ -63,6 +63,16 @@ describe("shard storage: stored int8 codes", () => {
     expect((await stub.stats()).memory?.format).toBe("i8");
   });
 
+  it("reloads an int4 shard from the stored int8 codes with the same results", async () => {
+    const { index, stub } = open({ quantization: "int4" });
+    await seed(index, 500);
+    expect(await codeCount(stub)).toBe(500);
+    const before = await answers(index);
+    expect((await stub.stats()).memory?.format).toBe("i4");
+    await evict(stub);
+    expect(await answers(index)).toEqual(before);
+  });
+
   it("loads rows without a code (written before codes existed) from their float32 vectors", async () => {
     const { index, stub } = open();
     await seed(index, 300);

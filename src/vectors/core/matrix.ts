@@ -49,7 +49,8 @@ export interface RowMatrix {
   copyRow(from: number, to: number): void;
   /**
    * Sets the query for following scans: a Float32Array of `dimensions` for `f32`, an
-   * Int8Array code in ±{@link QUERY_I8_MAX} for `i8`, packed sign bits for `bits`.
+   * Int8Array code in ±{@link QUERY_I8_MAX} for `i8` and in ±127 (two bytes per row byte)
+   * for `i4`, packed sign bits for `bits`.
    */
   setQuery(query: Float32Array | Int8Array | Uint8Array): void;
   /** Rows `start … start+count-1` (start a multiple of SCAN_BLOCK, count ≤ SCAN_BLOCK) whose goodness beats `threshold`. */
@@ -81,7 +82,7 @@ export const QUERY_I8_MAX = 63;
 
 /** Checks that a kernel kind fits a row format. */
 export function assertKind(format: RowFormat, kind: ScanKind): void {
-  const ok = format === "f32" ? kind !== "hamming" : format === "i8" ? kind === "dot" : kind === "hamming";
+  const ok = format === "f32" ? kind !== "hamming" : format === "bits" ? kind === "hamming" : kind === "dot";
   if (!ok) throw new Error(`scan kind ${kind} does not apply to ${format} rows`);
 }
 
@@ -284,6 +285,21 @@ class JsMatrix implements RowMatrix {
           s3 = (s3 + Math.imul(q[i + 3] as number, x[b + 3] as number)) | 0;
         }
         return s0 + s1 + s2 + s3;
+      };
+    }
+    if (this.format === "i4") {
+      const q = this.#query as Int8Array;
+      const x = this.#bytes;
+      return (row) => {
+        const base = row * n;
+        let s = 0;
+        for (let c = 0; c < n; c += 16) {
+          for (let k = 0; k < 16; k++) {
+            const b = x[base + c + k] as number;
+            s += (q[2 * c + k] as number) * ((b & 15) - 8) + (q[2 * c + 16 + k] as number) * ((b >> 4) - 8);
+          }
+        }
+        return s;
       };
     }
     const q = new Uint32Array(this.#query.buffer, this.#query.byteOffset, n >> 2);

@@ -34,6 +34,8 @@ export function formatFor(
       return "f32";
     case "int8":
       return "i8";
+    case "int4":
+      return "i4";
     case "binary":
       return "bits";
     case "auto":

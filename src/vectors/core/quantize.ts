@@ -6,19 +6,25 @@
  * - `i8`: symmetric per-vector scalar quantization, `code = round(x / scale)` with
  *   `scale = max|x| / 127`; needs no training, so any embedding distribution works and
  *   rows can be encoded one at a time as they arrive. Padded to 16 bytes.
+ * - `i4`: the same with 4-bit codes in ±7 (scale `max|x| / 7`), stored as code + 8 in
+ *   nibbles: in each 16-byte chunk the low nibbles hold 16 dimensions and the high nibbles
+ *   the next 16, so a SIMD kernel unpacks a chunk with one mask and one shift. Half the
+ *   bytes of `i8`, for scans that are limited by memory bandwidth.
  * - `bits`: the sign of each dimension, packed little-endian, padded to 16 bytes.
  */
 
 /** Storage format of a row in a scan matrix. */
-export type RowFormat = "f32" | "i8" | "bits";
+export type RowFormat = "f32" | "i8" | "i4" | "bits";
 
-/** Elements stored per row: floats for `f32`, bytes for `i8` and `bits`. */
+/** Elements stored per row: floats for `f32`, bytes for the others. */
 export function rowElements(format: RowFormat, dimensions: number): number {
   switch (format) {
     case "f32":
       return Math.ceil(dimensions / 4) * 4;
     case "i8":
       return Math.ceil(dimensions / 16) * 16;
+    case "i4":
+      return Math.ceil(dimensions / 32) * 16;
     case "bits":
       return Math.ceil(dimensions / 128) * 16;
   }
@@ -62,6 +68,29 @@ export function encodeInt8(values: ArrayLike<number>, out: Int8Array): number {
  */
 export function encodeQueryInt8(values: ArrayLike<number>, out: Int8Array, max: number): number {
   return encodeScaled(values, out, max);
+}
+
+/** Largest magnitude of an int4 code. */
+export const INT4_MAX = 7;
+
+/** Byte and shift of dimension `i` in an int4 row (see the module comment). */
+export function int4Slot(i: number): [byte: number, shift: 0 | 4] {
+  const k = i & 31;
+  return [((i >> 5) << 4) + (k & 15), k < 16 ? 0 : 4];
+}
+
+/** Writes the int4 row of `values` into `out` (a whole row) and returns the scale (0 for an all-zero vector). */
+export function encodeInt4(values: ArrayLike<number>, out: Uint8Array): number {
+  const m = maxAbs(values);
+  out.fill(0x88); // code 0 in both nibbles, padding included
+  if (m === 0) return 0;
+  const inv = INT4_MAX / m;
+  for (let i = 0; i < values.length; i++) {
+    const code = Math.floor((values[i] as number) * inv + 0.5) + 8;
+    const [byte, shift] = int4Slot(i);
+    out[byte] = ((out[byte] as number) & (0xf0 >> shift)) | (code << shift);
+  }
+  return m / INT4_MAX;
 }
 
 /** Writes sign bits (1 = positive) into `out`, least significant bit first. */

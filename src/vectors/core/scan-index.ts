@@ -11,7 +11,15 @@ import type { Metric } from "../types";
 import { type ColumnSource, MetadataColumns } from "./columns";
 import type { FieldClause } from "./filter";
 import { type MatrixFactory, QUERY_I8_MAX, type RowMatrix, SCAN_BLOCK, type ScanKind } from "./matrix";
-import { encodeBits, encodeInt8, encodeQueryInt8, norm, type RowFormat, rowBytes } from "./quantize";
+import {
+  encodeBits,
+  encodeInt4,
+  encodeInt8,
+  encodeQueryInt8,
+  norm,
+  type RowFormat,
+  rowBytes,
+} from "./quantize";
 import type { StoredCode } from "./stored-code";
 import { TopK } from "./topk";
 
@@ -55,6 +63,7 @@ export interface ScanHit {
 export const OVERSAMPLE: Record<RowFormat, { factor: number; min: number }> = {
   f32: { factor: 1, min: 1 },
   i8: { factor: 2, min: 20 },
+  i4: { factor: 10, min: 100 },
   bits: { factor: 20, min: 400 },
 };
 
@@ -82,6 +91,8 @@ export class ScanIndex {
   readonly #code: Uint8Array;
   readonly #codeF32: Float32Array;
   readonly #codeI8: Int8Array;
+  /** Scratch float32 of a stored code, for loading `i4` rows. */
+  #dequantized: Float32Array | null = null;
   /** Scratch query code, reused by every search (same three views). */
   readonly #query: Uint8Array;
   readonly #queryF32: Float32Array;
@@ -97,7 +108,8 @@ export class ScanIndex {
     this.#code = new Uint8Array(bytes);
     this.#codeF32 = new Float32Array(this.#code.buffer, 0, bytes >> 2);
     this.#codeI8 = new Int8Array(this.#code.buffer);
-    this.#query = new Uint8Array(bytes);
+    // An int4 row byte holds two dimensions; its query keeps one byte per dimension.
+    this.#query = new Uint8Array(options.format === "i4" ? 2 * bytes : bytes);
     this.#queryF32 = new Float32Array(this.#query.buffer, 0, bytes >> 2);
     this.#queryI8 = new Int8Array(this.#query.buffer);
   }
@@ -137,16 +149,25 @@ export class ScanIndex {
   }
 
   /**
-   * Inserts or replaces a row of an `i8` index from its stored code, skipping
-   * quantization (how a shard reloads). Same result as {@link put} of the original vector.
+   * Inserts or replaces a row of an `i8` or `i4` index from its stored int8 code, skipping
+   * float32 (how a shard reloads). For `i8` the result equals {@link put} of the original
+   * vector; `i4` re-quantizes the int8 values, a pre-selection as good as the original's.
    */
   putCode(rowid: number, namespace: string | null, stored: StoredCode, metadata?: unknown): void {
-    if (this.format !== "i8") throw new Error(`putCode needs an i8 index, this one is ${this.format}`);
+    if (this.format !== "i8" && this.format !== "i4")
+      throw new Error(`putCode needs an i8 or i4 index, this one is ${this.format}`);
     if (stored.code.length !== this.dimensions)
       throw new RangeError(`stored code has ${stored.code.length} dimensions, expected ${this.dimensions}`);
     const pos = this.#slot(rowid, namespace);
-    this.#codeI8.set(stored.code);
-    this.#store(pos, stored.norm, stored.scale, metadata);
+    let scale = stored.scale;
+    if (this.format === "i8") this.#codeI8.set(stored.code);
+    else {
+      if (!this.#dequantized) this.#dequantized = new Float32Array(this.dimensions);
+      const values = this.#dequantized;
+      for (let i = 0; i < values.length; i++) values[i] = (stored.code[i] as number) * stored.scale;
+      scale = Math.fround(encodeInt4(values, this.#code));
+    }
+    this.#store(pos, stored.norm, scale, metadata);
   }
 
   /** The position of `rowid`, appended if new, with its namespace set. */
@@ -321,6 +342,10 @@ export class ScanIndex {
     } else if (this.format === "i8") {
       scale = encodeQueryInt8(query, this.#queryI8, QUERY_I8_MAX);
       this.#matrix.setQuery(this.#queryI8);
+    } else if (this.format === "i4") {
+      // Rows carry the coarse codes; the query keeps full int8 precision.
+      scale = encodeQueryInt8(query, this.#queryI8, 127);
+      this.#matrix.setQuery(this.#queryI8);
     } else {
       encodeBits(query, this.#query);
       this.#matrix.setQuery(this.#query);
@@ -328,7 +353,7 @@ export class ScanIndex {
     return scale;
   }
 
-  /** Encodes `values` into the scratch code; returns the int8 scale (0 for other formats). */
+  /** Encodes `values` into the scratch code; returns the int8/int4 scale (0 for other formats). */
   #encode(values: ArrayLike<number>): number {
     if (this.format === "f32") {
       const f = this.#codeF32;
@@ -337,6 +362,7 @@ export class ScanIndex {
       return 0;
     }
     if (this.format === "i8") return encodeInt8(values, this.#codeI8);
+    if (this.format === "i4") return encodeInt4(values, this.#code);
     encodeBits(values, this.#code);
     return 0;
   }

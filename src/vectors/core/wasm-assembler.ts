@@ -46,6 +46,8 @@ import {
   I32,
   i8x16add,
   i8x16popcnt,
+  i8x16shrU,
+  i16x8add,
   i16x8extaddU8,
   i16x8relaxedDotI8,
   i32c,
@@ -70,6 +72,7 @@ import {
   tee,
   uleb,
   V128,
+  v128and,
   v128const,
   v128load,
   v128xor,
@@ -79,7 +82,7 @@ import {
 } from "./wasm-encoding";
 
 /** Kernel names in export order. */
-export const WASM_KERNELS = ["dot_f32", "l2_f32", "dot_i8", "hamming"] as const;
+export const WASM_KERNELS = ["dot_f32", "l2_f32", "dot_i8", "dot_i4", "hamming"] as const;
 
 /** One kernel of the module. */
 export type WasmKernel = (typeof WASM_KERNELS)[number];
@@ -103,28 +106,34 @@ const QSCALE = 5;
 const THRESHOLD = 6;
 const OUT_POS = 7;
 const OUT_G = 8;
+const BIAS = 9;
 // i32 locals.
-const J = 9;
-const I = 10;
-const GROUP = 11;
-const HITS = 12;
-const MASK = 13;
-const P = (k: number) => 14 + k; // row addresses
-const C = (k: number) => 18 + k; // coefficient addresses (lane k of its group)
-const POS = (k: number) => 22 + k; // row positions
-const I32_LOCALS = 17;
+const J = 10;
+const I = 11;
+const GROUP = 12;
+const HITS = 13;
+const MASK = 14;
+const P = (k: number) => 15 + k; // row addresses
+const C = (k: number) => 19 + k; // coefficient addresses (lane k of its group)
+const POS = (k: number) => 23 + k; // row positions
+const QADDR = 27; // query chunk address (int4)
+const I32_LOCALS = 18;
 // v128 locals.
-const A = (k: number) => 26 + k; // accumulators
+const A = (k: number) => 28 + k; // accumulators
 const LANES = [0, 1, 2, 3];
-const QV = 30;
-const ONES = 31;
-const G = 32;
-const T = 33;
-const V128_LOCALS = 8;
+const QV = 32;
+const ONES = 33;
+const G = 34;
+const T = 35;
+const QV2 = 36; // second query chunk (int4 rows hold 32 dimensions per 16 bytes)
+const NIBBLE = 37; // 0x0f in every byte
+const V128_LOCALS = 10;
 
 interface KernelSpec {
-  /** Accumulates integers (subtract the offset, convert) rather than floats. */
+  /** Accumulates integers (subtract the offsets, convert) rather than floats. */
   int: boolean;
+  /** Query bytes per row byte: 2 for int4 rows (two dimensions per byte), else 1. */
+  queryPerRowByte?: 2;
   /** Adds one 16-byte chunk of a row (the v128 on the stack after `x`) into accumulator `a`. */
   step(a: number, x: number[]): number[];
   /** Turns an accumulator into four 32-bit partial sums before the reduction. */
@@ -155,6 +164,32 @@ const SPECS: Record<WasmKernel, KernelSpec> = {
       ...x,
       ...get(QV),
       ...i16x8relaxedDotI8,
+      ...get(ONES),
+      ...i32x4dotI16,
+      ...i32x4add,
+      ...set(a),
+    ],
+  },
+  dot_i4: {
+    int: true,
+    queryPerRowByte: 2,
+    // Low nibbles hold dimensions 0–15 of the 32 in a chunk, high nibbles 16–31, each the
+    // code plus 8 (0…15, a valid 7-bit operand). Per-pair sums reach 2·127·15, so the two
+    // halves add in i16 before widening.
+    step: (a, x) => [
+      ...get(a),
+      ...get(QV),
+      ...x,
+      ...tee(T),
+      ...get(NIBBLE),
+      ...v128and,
+      ...i16x8relaxedDotI8,
+      ...get(QV2),
+      ...get(T),
+      ...i32c(4),
+      ...i8x16shrU,
+      ...i16x8relaxedDotI8,
+      ...i16x8add,
       ...get(ONES),
       ...i32x4dotI16,
       ...i32x4add,
@@ -257,7 +292,16 @@ function kernel(spec: KernelSpec, gather: boolean): { locals: number[][]; body: 
   const chunk = (k: number) => [...get(P(k)), ...get(I), ...add, ...v128load()];
   const score = [
     ...reduce(spec.int),
-    ...(spec.int ? [...coefficients(gather, 0, false), ...i32x4sub, ...f32x4fromI32] : []),
+    ...(spec.int
+      ? [
+          ...coefficients(gather, 0, false),
+          ...i32x4sub,
+          ...get(BIAS),
+          ...i32x4splat,
+          ...i32x4sub,
+          ...f32x4fromI32,
+        ]
+      : []),
     ...coefficients(gather, 16, true),
     ...f32x4mul,
     ...get(QSCALE),
@@ -276,6 +320,8 @@ function kernel(spec: KernelSpec, gather: boolean): { locals: number[][]; body: 
     ...set(GROUP),
     ...v128const(new Array(8).fill(0).flatMap(() => [1, 0])),
     ...set(ONES),
+    ...v128const(new Array(16).fill(0x0f)),
+    ...set(NIBBLE),
     ...block(
       loop(
         [...get(J), ...get(COUNT), ...geU, ...brIf(1)],
@@ -285,7 +331,21 @@ function kernel(spec: KernelSpec, gather: boolean): { locals: number[][]; body: 
         block(
           loop(
             [...get(I), ...get(STRIDE), ...geU, ...brIf(1)],
-            [...get(Q), ...get(I), ...add, ...v128load(), ...set(QV)],
+            spec.queryPerRowByte === 2
+              ? [
+                  ...get(Q),
+                  ...get(I),
+                  ...i32c(1),
+                  ...shl,
+                  ...add,
+                  ...tee(QADDR),
+                  ...v128load(),
+                  ...set(QV),
+                  ...get(QADDR),
+                  ...v128load(16),
+                  ...set(QV2),
+                ]
+              : [...get(Q), ...get(I), ...add, ...v128load(), ...set(QV)],
             ...LANES.map((k) => spec.step(A(k), chunk(k))),
             [...get(I), ...i32c(16), ...add, ...set(I), ...br(0)],
           ),
@@ -312,7 +372,7 @@ function kernel(spec: KernelSpec, gather: boolean): { locals: number[][]; body: 
 export function assembleScanKernels(): Uint8Array<ArrayBuffer> {
   const signature = [
     0x60,
-    ...vec([[I32], [I32], [I32], [I32], [I32], [F32], [F32], [I32], [I32]]),
+    ...vec([[I32], [I32], [I32], [I32], [I32], [F32], [F32], [I32], [I32], [I32]]),
     ...vec([[I32]]),
   ];
   const funcs = WASM_KERNELS.flatMap((k) => [kernel(SPECS[k], false), kernel(SPECS[k], true)]);

@@ -31,6 +31,7 @@ type Kernel = (
   threshold: number,
   outPos: number,
   outG: number,
+  bias: number,
 ) => number;
 
 /** Linear memory layout: query, candidate positions and goodness, gathered positions, then row groups. */
@@ -41,6 +42,9 @@ const OUT_G = OUT_POS + SCAN_BLOCK * 4;
 const POS = OUT_G + SCAN_BLOCK * 4;
 const ROWS = POS + SCAN_BLOCK * 4;
 const PAGE = 65536;
+
+/** int4 codes are stored plus this, so the kernel's raw score carries 8·Σq. */
+const INT4_BIAS = 8;
 
 /** The Hamming kernel counts bits per byte lane in 8 bits: at most 31 chunks of 16 bytes. */
 const MAX_BITS_STRIDE = 31 * 16;
@@ -53,6 +57,7 @@ export function wasmMatrices(module: WebAssembly.Module): MatrixFactory {
 function kernelFor(format: RowFormat, kind: ScanKind): WasmKernel {
   assertKind(format, kind);
   if (format === "f32") return kind === "dot" ? "dot_f32" : "l2_f32";
+  if (format === "i4") return "dot_i4";
   return format === "i8" ? "dot_i8" : "hamming";
 }
 
@@ -66,6 +71,8 @@ class WasmMatrix implements RowMatrix {
   #bytes: Uint8Array;
   #view: DataView;
   #selection: Selection | null = null;
+  /** Subtracted from every raw score: 8·Σq for int4 rows, whose codes are stored plus 8. */
+  #bias = 0;
 
   constructor(
     module: WebAssembly.Module,
@@ -146,6 +153,11 @@ class WasmMatrix implements RowMatrix {
       return;
     }
     bytes.set(new Uint8Array(query.buffer, query.byteOffset, query.byteLength), QUERY);
+    if (this.format === "i4") {
+      let sum = 0;
+      for (const q of query) sum += q;
+      this.#bias = INT4_BIAS * sum;
+    }
   }
 
   select(kind: ScanKind, start: number, count: number, qScale: number, threshold: number): Selection {
@@ -154,7 +166,7 @@ class WasmMatrix implements RowMatrix {
     if (count > SCAN_BLOCK || start + count > this.#capacity)
       throw new RangeError(`rows ${start}+${count} are outside the matrix`);
     const kernel = this.#exports[`select_${kernelFor(this.format, kind)}`] as Kernel;
-    const n = kernel(QUERY, ROWS, this.stride, start, count, qScale, threshold, OUT_POS, OUT_G);
+    const n = kernel(QUERY, ROWS, this.stride, start, count, qScale, threshold, OUT_POS, OUT_G, this.#bias);
     return this.#result(n);
   }
 
@@ -177,7 +189,7 @@ class WasmMatrix implements RowMatrix {
     }
     // The kernel scores whole groups of four; padding lanes repeat a valid row and are not returned.
     list.fill(count > 0 ? (list[0] as number) : 0, count, padded);
-    const n = kernel(QUERY, ROWS, this.stride, POS, count, qScale, threshold, OUT_POS, OUT_G);
+    const n = kernel(QUERY, ROWS, this.stride, POS, count, qScale, threshold, OUT_POS, OUT_G, this.#bias);
     return this.#result(n);
   }
 

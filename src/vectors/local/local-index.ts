@@ -3,7 +3,13 @@ import { VECTORIZE_MAX_DELETE_IDS, VECTORIZE_MAX_GET_IDS } from "../../config/li
 import { AppError } from "../../http/errors";
 import { groupByShard, shardFor } from "../core/shard-hash";
 import { IndexConfigMismatchError } from "../errors";
-import type { EmbedderIdentity, IndexConfig, Metric, Quantization } from "../types";
+import {
+  type EmbedderIdentity,
+  type IndexConfig,
+  type Metric,
+  QUANTIZATIONS,
+  type Quantization,
+} from "../types";
 import {
   type CheckedQuery,
   checkDimensions,
@@ -61,6 +67,11 @@ export class LocalVectorIndex implements Vectorize {
     checkIndexDimensions(options.dimensions);
     if (!Number.isInteger(options.shardCount) || options.shardCount < 1 || options.shardCount > 256) {
       throw new RangeError(`shardCount must be an integer from 1 to 256, got ${options.shardCount}`);
+    }
+    if (options.quantization !== undefined && !QUANTIZATIONS.includes(options.quantization)) {
+      throw new RangeError(
+        `quantization must be one of ${QUANTIZATIONS.join(", ")}, got ${options.quantization}`,
+      );
     }
     this.#shards = shards;
     this.#name = options.name;
@@ -194,7 +205,7 @@ export class LocalVectorIndex implements Vectorize {
         "vector_shard_full",
         `Vector shard ${shard} of index ${this.#name} is full (${result.full.rows} of ${result.full.capacity} ` +
           `vectors at quantization "${result.full.quantization}", within its memory budget). Recreate the index ` +
-          "with more shards (VECTOR_SHARD_COUNT) or with int8/binary quantization, then reindex.",
+          "with more shards (VECTOR_SHARD_COUNT) or with int8/int4/binary quantization, then reindex.",
       );
     }
     return { mutationId: String(begun.mutation.seq) };

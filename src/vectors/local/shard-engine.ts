@@ -104,7 +104,8 @@ export class ShardEngine {
           written.push(v.id);
           if (!index) return;
           const metadata = index.hasColumns && v.metadata ? JSON.parse(v.metadata) : undefined;
-          const code = index.format === "i8" && codeBytes > 0 ? codeAt(codes, i, codeBytes, stored) : null;
+          const fromCode = (index.format === "i8" || index.format === "i4") && codeBytes > 0;
+          const code = fromCode ? codeAt(codes, i, codeBytes, stored) : null;
           if (code) index.putCode(rowid, v.namespace, code, metadata);
           else index.put(rowid, v.namespace, v.values, metadata);
         });
@@ -218,7 +219,7 @@ export class ShardEngine {
       columns: (path) => this.#store.column(path),
     });
     index.reserve(rows);
-    if (index.format === "i8") {
+    if (index.format === "i8" || index.format === "i4") {
       // Stored codes skip reading and re-quantizing float32 (rows from before codes existed load from vec).
       for (const [rowid, namespace, code, vec] of this.#store.scanCodes()) {
         const stored = code ? readStoredCode(code, config.dimensions) : null;
@@ -249,9 +250,12 @@ export class ShardEngine {
   }
 }
 
-/** Indexes that are or may become int8 keep a stored code per row (see core/stored-code.ts). */
+/**
+ * Indexes that are or may become int8, and int4 ones (loaded from the int8 code), keep a
+ * stored code per row (see core/stored-code.ts).
+ */
 function keepsCodes(config: IndexConfig): boolean {
-  return config.quantization === "int8" || config.quantization === "auto";
+  return config.quantization === "int8" || config.quantization === "int4" || config.quantization === "auto";
 }
 
 /** The stored codes of a write, encoded once for SQLite and the scan structure alike. */
