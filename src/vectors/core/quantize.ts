@@ -73,12 +73,6 @@ export function encodeQueryInt8(values: ArrayLike<number>, out: Int8Array, max: 
 /** Largest magnitude of an int4 code. */
 export const INT4_MAX = 7;
 
-/** Byte and shift of dimension `i` in an int4 row (see the module comment). */
-export function int4Slot(i: number): [byte: number, shift: 0 | 4] {
-  const k = i & 31;
-  return [((i >> 5) << 4) + (k & 15), k < 16 ? 0 : 4];
-}
-
 /** Writes the int4 row of `values` into `out` (a whole row) and returns the scale (0 for an all-zero vector). */
 export function encodeInt4(values: ArrayLike<number>, out: Uint8Array): number {
   const m = maxAbs(values);
@@ -87,8 +81,9 @@ export function encodeInt4(values: ArrayLike<number>, out: Uint8Array): number {
   const inv = INT4_MAX / m;
   for (let i = 0; i < values.length; i++) {
     const code = Math.floor((values[i] as number) * inv + 0.5) + 8;
-    const [byte, shift] = int4Slot(i);
-    out[byte] = ((out[byte] as number) & (0xf0 >> shift)) | (code << shift);
+    // Dimension i of its 32-dimension chunk: byte (i mod 16), low nibble for the first 16.
+    const byte = ((i >> 5) << 4) + (i & 15);
+    out[byte] = i & 16 ? ((out[byte] as number) & 0x0f) | (code << 4) : ((out[byte] as number) & 0xf0) | code;
   }
   return m / INT4_MAX;
 }

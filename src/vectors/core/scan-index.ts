@@ -63,7 +63,7 @@ export interface ScanHit {
 export const OVERSAMPLE: Record<RowFormat, { factor: number; min: number }> = {
   f32: { factor: 1, min: 1 },
   i8: { factor: 2, min: 20 },
-  i4: { factor: 10, min: 100 },
+  i4: { factor: 4, min: 40 },
   bits: { factor: 20, min: 400 },
 };
 
