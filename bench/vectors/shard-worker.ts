@@ -35,7 +35,8 @@ export default {
           vectors.push({
             id: `v${first + i}`,
             namespace: null,
-            values: data.slice(i * CONFIG.dimensions, (i + 1) * CONFIG.dimensions),
+            // Views of one buffer, as LocalVectorIndex packs a shard's batch: RPC copies it once.
+            values: data.subarray(i * CONFIG.dimensions, (i + 1) * CONFIG.dimensions),
             metadata: null,
           });
         }

@@ -5,66 +5,14 @@
  * storage (the object is evicted with its isolate) until the first search returns, i.e.
  * object start plus reading every row from SQLite into the scan structure.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { join } from "node:path";
 import { rowOf, type VectorSet } from "./data";
-import { spread } from "./stats";
+import { bundle, call, start } from "./miniflare";
+import { quantile, spread } from "./stats";
 
 const BATCH = 1000;
-
-const KERNELS = fileURLToPath(new URL("../../src/vectors/wasm/scan-kernels.wasm", import.meta.url));
-
-/** The worker bundle; the kernels stay a separate CompiledWasm module, as wrangler ships them. */
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./shard-worker.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    external: ["cloudflare:*"],
-    write: false,
-    plugins: [
-      {
-        name: "wasm-module",
-        setup(b) {
-          b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./scan-kernels.wasm", external: true }));
-        },
-      },
-    ],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
-
-function start(script: string, persist: string): Miniflare {
-  // Written in Miniflare's v4 option shape, which Miniflare 5 converts (as scripts/start.ts does).
-  return new Miniflare(
-    convertV4MiniflareOptions({
-      name: "vector-bench",
-      modules: [
-        { type: "ESModule", path: join(dirname(KERNELS), "bench-worker.mjs"), contents: script },
-        { type: "CompiledWasm", path: KERNELS, contents: readFileSync(KERNELS) },
-      ],
-      compatibilityDate: "2026-11-01",
-      durableObjects: { SHARD: { className: "VectorShard", useSQLite: true } },
-      resourcePersistencePath: persist,
-      cf: false,
-    } as Parameters<typeof convertV4MiniflareOptions>[0]),
-  );
-}
-
-async function call(mf: Miniflare, path: string, body?: ArrayBufferView): Promise<unknown> {
-  const res = await mf.dispatchFetch(`http://bench${path}`, {
-    method: body ? "POST" : "GET",
-    body: body ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : undefined,
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /** Figures of the Durable Object benchmark. */
 export interface ShardFigures {
@@ -72,23 +20,29 @@ export interface ShardFigures {
   insertPerSecond: number[];
   coldStartMs: number[];
   firstQueryAfterWarmMs: number[];
+  /** p50 of the next {@link STEADY_QUERIES} queries, per run (one shard; includes dispatchFetch). */
+  queryP50Ms: number[];
 }
+
+/** Queries timed after the first one, once the kernels run optimised code. */
+const STEADY_QUERIES = 50;
 
 /** Writes `set` into one shard in calls of {@link BATCH}, then restarts it `runs` times. */
 export async function shardBenchmark(set: VectorSet, runs: number): Promise<ShardFigures> {
   console.log(`\n## VectorShard Durable Object on Miniflare: ${set.count} rows, upsert calls of ${BATCH}`);
-  const script = await bundle();
+  const script = await bundle("./shard-worker.ts");
   const figures: ShardFigures = {
     rows: set.count,
     insertPerSecond: [],
     coldStartMs: [],
     firstQueryAfterWarmMs: [],
+    queryP50Ms: [],
   };
   const query = rowOf(set, 0);
   for (let r = 0; r < runs; r++) {
     const persist = mkdtempSync(join(tmpdir(), "edgerag-vbench-"));
     try {
-      let mf = start(script, persist);
+      let mf = start(script, persist, "SHARD");
       const shard = `bench-${r}`;
       await call(mf, `/warm?shard=${shard}`);
       const t0 = performance.now();
@@ -103,7 +57,7 @@ export async function shardBenchmark(set: VectorSet, runs: number): Promise<Shar
       const insert = set.count / ((performance.now() - t0) / 1000);
       figures.insertPerSecond.push(insert);
       await mf.dispose();
-      mf = start(script, persist);
+      mf = start(script, persist, "SHARD");
       await call(mf, "/stats?shard=none"); // runtime up; the benchmark shard is still cold
       const t1 = performance.now();
       const rows = (await call(mf, `/warm?shard=${shard}`)) as { rows: number };
@@ -115,11 +69,18 @@ export async function shardBenchmark(set: VectorSet, runs: number): Promise<Shar
         throw new Error(`shard lost data: ${JSON.stringify({ rows, hit })}`);
       figures.coldStartMs.push(cold);
       figures.firstQueryAfterWarmMs.push(warmQuery);
+      const steady: number[] = [];
+      for (let k = 1; k <= STEADY_QUERIES; k++) {
+        const t = performance.now();
+        await call(mf, `/query?shard=${shard}`, rowOf(set, (k * 7919) % set.count));
+        steady.push(performance.now() - t);
+      }
+      figures.queryP50Ms.push(quantile(steady, 0.5));
       const stats = (await call(mf, `/stats?shard=${shard}`)) as {
         memory: { format: string; kernels: string; bytes: number };
       };
       console.log(
-        `  run ${r + 1}: insert ${insert.toFixed(0)} vectors/s; cold start (evict + reload ${rows.rows} rows) ${cold.toFixed(0)} ms; then a query ${warmQuery.toFixed(1)} ms; ${stats.memory.kernels} ${stats.memory.format}, ${(stats.memory.bytes / 2 ** 20).toFixed(1)} MiB`,
+        `  run ${r + 1}: insert ${insert.toFixed(0)} vectors/s; cold start (evict + reload ${rows.rows} rows) ${cold.toFixed(0)} ms; then a query ${warmQuery.toFixed(1)} ms, next ${STEADY_QUERIES} p50 ${quantile(steady, 0.5).toFixed(1)} ms; ${stats.memory.kernels} ${stats.memory.format}, ${(stats.memory.bytes / 2 ** 20).toFixed(1)} MiB`,
       );
       await mf.dispose();
     } finally {
@@ -127,7 +88,8 @@ export async function shardBenchmark(set: VectorSet, runs: number): Promise<Shar
     }
   }
   console.log(
-    `  insert ${spread(figures.insertPerSecond, 0)} vectors/s; cold start ${spread(figures.coldStartMs, 0)} ms`,
+    `  insert ${spread(figures.insertPerSecond, 0)} vectors/s; cold start ${spread(figures.coldStartMs, 0)} ms; ` +
+      `first query ${spread(figures.firstQueryAfterWarmMs)} ms; query p50 ${spread(figures.queryP50Ms)} ms`,
   );
   return figures;
 }

@@ -10,6 +10,11 @@ export const D1_MAX_STATEMENT_BYTES = 100_000;
 /** D1: at most 2 MB per row (chunk text + metadata must stay well below). */
 export const D1_MAX_ROW_BYTES = 2_000_000;
 
+/** Durable Object SQLite: at most 100 bound parameters per statement. */
+export const DO_SQL_MAX_BOUND_PARAMETERS = 100;
+/** Durable Object SQLite: at most 2 MB per string, BLOB or row. */
+export const DO_SQL_MAX_VALUE_BYTES = 2_000_000;
+
 /** Vectorize v2 limits (mirrored by the local index). */
 export const VECTORIZE_MAX_DIMENSIONS = 1536;
 export const VECTORIZE_MAX_ID_BYTES = 64;

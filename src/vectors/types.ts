@@ -14,12 +14,18 @@ export type Metric = "euclidean" | "cosine" | "dot-product";
  * - `none`: float32, exact scores.
  * - `int8`: one signed byte per dimension plus a per-vector scale (4x smaller); the best
  *   candidates are re-scored exactly from the float32 copy in SQLite.
+ * - `int4`: half a byte per dimension (8x smaller); the scan reads half the bytes of
+ *   `int8`, which pays where scans are memory-bound (many large shards on few cores), and
+ *   re-scores a larger pool exactly.
  * - `binary`: one bit per dimension (32x smaller), Hamming pre-selection, exact re-scoring
  *   of a larger candidate pool; lower recall, meant for very large shards.
  * - `auto`: `none` until a shard's float32 copy would pass {@link AUTO_INT8_THRESHOLD_BYTES},
  *   then `int8`.
  */
-export type Quantization = "none" | "int8" | "binary" | "auto";
+export type Quantization = "none" | "int8" | "int4" | "binary" | "auto";
+
+/** Every quantization setting, for validating configuration. */
+export const QUANTIZATIONS: readonly Quantization[] = ["none", "int8", "int4", "binary", "auto"];
 
 /** The embedding model an index was built with. Vectors of different embedders are not comparable. */
 export interface EmbedderIdentity {

@@ -8,12 +8,12 @@ describe("committed scan-kernels.wasm", () => {
     expect(Buffer.from(assembleScanKernels()).equals(committed)).toBe(true);
   });
 
-  it("validates and exports memory plus a scan and a gather entry per kernel", () => {
+  it("validates and exports memory plus a select and a gather entry per kernel", () => {
     const names = WebAssembly.Module.exports(new WebAssembly.Module(assembleScanKernels())).map(
       (e) => e.name,
     );
     expect(names.sort()).toEqual(
-      ["memory", ...WASM_KERNELS.flatMap((k) => [`scan_${k}`, `gather_${k}`])].sort(),
+      ["memory", ...WASM_KERNELS.flatMap((k) => [`select_${k}`, `gather_${k}`])].sort(),
     );
   });
 });

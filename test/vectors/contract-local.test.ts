@@ -12,3 +12,27 @@ vectorizeContract("local Durable Object index", async ({ dimensions, metric }) =
   }),
   settle: async () => {},
 }));
+
+// The same contract on int8 shards: candidates are re-scored exactly, so results and
+// scores must not differ from float32.
+vectorizeContract("local Durable Object index, int8 quantization", async ({ dimensions, metric }) => ({
+  index: new LocalVectorIndex(env.VECTOR_SHARDS, {
+    name: `contract-i8-${crypto.randomUUID()}`,
+    dimensions,
+    metric,
+    shardCount: 3,
+    quantization: "int8",
+  }),
+  settle: async () => {},
+}));
+
+vectorizeContract("local Durable Object index, int4 quantization", async ({ dimensions, metric }) => ({
+  index: new LocalVectorIndex(env.VECTOR_SHARDS, {
+    name: `contract-i4-${crypto.randomUUID()}`,
+    dimensions,
+    metric,
+    shardCount: 3,
+    quantization: "int4",
+  }),
+  settle: async () => {},
+}));

@@ -444,6 +444,8 @@ export function vectorizeContract(label: string, make: SubjectFactory): void {
             /metadata too large/,
           ],
           [[{ id: "a", values: [1, 0, 0, 0], namespace: "n".repeat(65) }], /namespace too long/],
+          [[{ id: "a\ud800", values: [1, 0, 0, 0] }], /well-formed Unicode/],
+          [[{ id: "a", values: [1, 0, 0, 0], namespace: "\udc00" }], /well-formed Unicode/],
         ];
         for (const [vectors, text] of cases) {
           await expectVectorizeError(

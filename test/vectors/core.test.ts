@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { fieldValue, filterProblem } from "../../src/vectors/core/filter";
-import { jsMatrices } from "../../src/vectors/core/matrix";
+import { jsMatrices, QUERY_I8_MAX } from "../../src/vectors/core/matrix";
 import { AUTO_INT8_THRESHOLD_BYTES, formatFor, shardCapacity } from "../../src/vectors/core/memory-budget";
-import { encodeBits, encodeInt8, encodeQueryInt16, rowBytes } from "../../src/vectors/core/quantize";
+import {
+  encodeBits,
+  encodeInt4,
+  encodeInt8,
+  encodeQueryInt8,
+  rowBytes,
+} from "../../src/vectors/core/quantize";
 import { groupByShard, idHash, shardFor } from "../../src/vectors/core/shard-hash";
 import { TopK } from "../../src/vectors/core/topk";
 import { wasmMatrices } from "../../src/vectors/core/wasm-matrix";
@@ -58,14 +64,27 @@ describe("shard routing", () => {
 });
 
 describe("quantization", () => {
-  it("encodes int8 with a per-vector scale and int16 queries", () => {
+  it("encodes int8 with a per-vector scale and 7-bit queries", () => {
     const out = new Int8Array(4);
     expect(encodeInt8([0.5, -1, 0.25, 0], out)).toBeCloseTo(1 / 127, 10);
     expect(Array.from(out)).toEqual([64, -127, 32, 0]);
     expect(encodeInt8([0, 0, 0, 0], out)).toBe(0);
-    const q = new Int16Array(4);
-    expect(encodeQueryInt16([2, -1, 0, 0], q)).toBeCloseTo(2 / 32767, 10);
-    expect(Array.from(q)).toEqual([32767, -16383, 0, 0]);
+    const q = new Int8Array(4);
+    expect(encodeQueryInt8([2, -1, 0.5, 0], q, QUERY_I8_MAX)).toBeCloseTo(2 / 63, 10);
+    expect(Array.from(q)).toEqual([63, -31, 16, 0]);
+    expect(encodeQueryInt8([0, 0, 0, 0], q, QUERY_I8_MAX)).toBe(0);
+  });
+
+  it("packs int4 codes plus 8 into nibbles: 16 dimensions low, the next 16 high, per 16 bytes", () => {
+    expect([rowBytes("i4", 384), rowBytes("i4", 5), rowBytes("i4", 33)]).toEqual([192, 16, 32]);
+    const values = Array.from({ length: 40 }, (_, i) => ({ 0: 7, 17: -7, 33: 3.4 })[i] ?? 0);
+    const out = new Uint8Array(32);
+    expect(encodeInt4(values, out)).toBe(1);
+    expect(out[0]).toBe(0x8f); // dimension 0 (7 + 8) low, dimension 16 (0 + 8) high
+    expect(out[1]).toBe(0x18); // dimension 1 low, dimension 17 (-7 + 8) high
+    expect(out[17]).toBe(0x8b); // dimension 33 (round(3.4) + 8) low, padding high
+    expect(out[31]).toBe(0x88); // padding is code 0
+    expect(encodeInt4([0, 0], out)).toBe(0);
   });
 
   it("packs sign bits least significant first and pads rows for SIMD", () => {
@@ -79,6 +98,8 @@ describe("quantization", () => {
   it("picks formats and capacities from the memory budget", () => {
     expect(formatFor("none", 384, 1e6)).toBe("f32");
     expect(formatFor("binary", 384, 1)).toBe("bits");
+    expect(formatFor("int4", 384, 1)).toBe("i4");
+    expect(shardCapacity("int4", 384)).toBeGreaterThan(1.5 * shardCapacity("int8", 384));
     expect(formatFor("auto", 384, 1000)).toBe("f32");
     expect(formatFor("auto", 384, Math.ceil(AUTO_INT8_THRESHOLD_BYTES / 1536) + 1)).toBe("i8");
     expect(shardCapacity("int8", 384)).toBeGreaterThan(3 * shardCapacity("none", 384));
@@ -111,46 +132,80 @@ matrixConformance(jsMatrices);
 matrixConformance(wasmMatrices(scanKernels));
 
 describe("WebAssembly SIMD kernels", () => {
-  it("score every format and kind like the JS kernels, contiguous and gathered, for odd sizes", () => {
+  it("select like the JS kernels for every format and kind, contiguous and gathered, for odd sizes", () => {
     const wasm = wasmMatrices(scanKernels);
     const random = seeded(21);
+    const everything = Number.NEGATIVE_INFINITY;
     for (const dims of [5, 100, 384, 1536]) {
       const rows = randomVectors(70, dims, random);
       const q = randomVectors(1, dims, random)[0] as Float32Array;
-      const codes = {
-        f32: q,
-        i8: new Int16Array(Math.ceil(dims / 16) * 16),
-        bits: new Uint8Array(rowBytes("bits", dims)),
-      };
       const q32 = new Float32Array(Math.ceil(dims / 4) * 4);
       q32.set(q);
-      encodeQueryInt16(q, codes.i8);
-      encodeBits(q, codes.bits);
+      const qi8 = new Int8Array(rowBytes("i8", dims));
+      const qScale = encodeQueryInt8(q, qi8, QUERY_I8_MAX);
+      const qBits = new Uint8Array(rowBytes("bits", dims));
+      encodeBits(q, qBits);
+      const qi4 = new Int8Array(2 * rowBytes("i4", dims));
+      const qScale4 = encodeQueryInt8(q, qi4, 127);
       for (const [format, kinds] of [
         ["f32", ["dot", "l2"]],
         ["i8", ["dot"]],
+        ["i4", ["dot"]],
         ["bits", ["hamming"]],
       ] as const) {
         const [a, b] = [jsMatrices.create(format, dims), wasm.create(format, dims)];
         for (const m of [a, b]) {
+          const code = new Uint8Array(m.stride);
           rows.forEach((r, i) => {
             m.reserve(i + 1);
-            if (format === "f32") new Float32Array(m.row(i).buffer, m.row(i).byteOffset, dims).set(r);
-            else if (format === "i8")
-              encodeInt8(r, new Int8Array(m.row(i).buffer, m.row(i).byteOffset, m.stride));
-            else encodeBits(r, m.row(i));
+            code.fill(0);
+            if (format === "f32") new Float32Array(code.buffer).set(r);
+            else if (format === "i8") encodeInt8(r, new Int8Array(code.buffer));
+            else if (format === "i4") encodeInt4(r, code);
+            else encodeBits(r, code);
+            m.setRow(i, code, i % 2 ? 0.5 : -2, i % 3);
           });
-          m.setQuery(format === "f32" ? q32 : codes[format]);
+          m.setQuery(format === "f32" ? q32 : format === "i8" ? qi8 : format === "i4" ? qi4 : qBits);
         }
-        const picks = Int32Array.from([69, 3, 3, 0, 41]);
+        const scale = format === "i8" ? qScale : format === "i4" ? qScale4 : 1;
+        const picks = Int32Array.from([69, 3, 3, 0, 41, 68, 2]);
         for (const kind of kinds) {
-          const [ja, wa] = [Array.from(a.scan(kind, 0, 70)), Array.from(b.scan(kind, 0, 70))];
-          wa.forEach((w, i) => {
-            expect(w).toBeCloseTo(ja[i] as number, 3);
-          });
-          expect(Array.from(b.scanRows(kind, picks, 1, 4))).toEqual([wa[3], wa[3], wa[0], wa[41]]);
+          const [ja, wa] = [
+            a.select(kind, 0, 70, scale, everything),
+            b.select(kind, 0, 70, scale, everything),
+          ];
+          const [jg, wg] = [Array.from(ja.goodness.subarray(0, 70)), Array.from(wa.goodness.subarray(0, 70))];
+          // Integer kernels and the float32 coefficient steps agree bit for bit; float sums only closely.
+          if (format !== "f32") expect(wg).toEqual(jg);
+          else {
+            for (const [i, w] of wg.entries()) {
+              const j = jg[i] as number;
+              expect(Math.abs(w - j)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(j)));
+            }
+          }
+          const sorted = [...wg].sort((x, y) => x - y);
+          const threshold = sorted[40] as number;
+          const [jt, wt] = [a.select(kind, 0, 70, scale, threshold), b.select(kind, 0, 70, scale, threshold)];
+          expect(wt.count).toBe(wg.filter((g) => g > threshold).length);
+          expect(wt.count).toBeGreaterThan(20);
+          if (format !== "f32")
+            expect(Array.from(wt.positions.subarray(0, wt.count))).toEqual(
+              Array.from(jt.positions.subarray(0, jt.count)),
+            );
+          const gathered = b.selectRows(kind, picks, 1, 5, scale, everything);
+          expect(Array.from(gathered.goodness.subarray(0, gathered.count))).toEqual([
+            wg[3],
+            wg[3],
+            wg[0],
+            wg[41],
+            wg[68],
+          ]);
         }
       }
     }
+  });
+
+  it("refuses binary rows too wide for the per-byte Hamming counters", () => {
+    expect(() => wasmMatrices(scanKernels).create("bits", 31 * 128 + 1)).toThrow(/Hamming/);
   });
 });

@@ -199,6 +199,29 @@ describe("local index: quantized shards", () => {
     expect(self.matches[0]?.score).toBeCloseTo(1, 5);
   });
 
+  it("int4 keeps recall@10 at or above 0.95 with its wider re-scored pool", async () => {
+    const index = newIndex({ quantization: "int4", dimensions: 64, shardCount: 2 });
+    const rows = await seed(index, 2000, 64, 9);
+    let total = 0;
+    const queries = randomVectors(20, 64, seeded(13));
+    for (const q of queries) {
+      const out = await index.query(q, { topK: 10 });
+      total += recall(
+        bruteForce("cosine", q, rows, 10),
+        out.matches.map((m) => m.id),
+      );
+    }
+    expect(total / queries.length).toBeGreaterThanOrEqual(0.95);
+    expect((await index.stats()).shards.map((s) => s.memory?.format)).toEqual(["i4", "i4"]);
+    const self = await index.query(rows[5]?.values ?? [], { topK: 1 });
+    expect(self.matches[0]?.id).toBe("v5");
+    expect(self.matches[0]?.score).toBeCloseTo(1, 5);
+  });
+
+  it("refuses an unknown quantization when the client is built", () => {
+    expect(() => newIndex({ quantization: "int2" as never })).toThrow(/quantization must be one of/);
+  });
+
   it("binary pre-selects by Hamming distance and re-scores a wide pool exactly", async () => {
     const index = newIndex({ quantization: "binary", dimensions: 64, shardCount: 1 });
     const rows = await seed(index, 3000, 64, 8);

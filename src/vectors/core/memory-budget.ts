@@ -23,16 +23,23 @@ export function bytesPerRow(format: RowFormat, dimensions: number): number {
 }
 
 /** The row format a shard with `rows` rows uses under a quantization setting. */
-export function formatFor(quantization: Quantization, dimensions: number, rows: number): RowFormat {
+export function formatFor(
+  quantization: Quantization,
+  dimensions: number,
+  rows: number,
+  autoInt8ThresholdBytes = AUTO_INT8_THRESHOLD_BYTES,
+): RowFormat {
   switch (quantization) {
     case "none":
       return "f32";
     case "int8":
       return "i8";
+    case "int4":
+      return "i4";
     case "binary":
       return "bits";
     case "auto":
-      return rows * rowBytes("f32", dimensions) > AUTO_INT8_THRESHOLD_BYTES ? "i8" : "f32";
+      return rows * rowBytes("f32", dimensions) > autoInt8ThresholdBytes ? "i8" : "f32";
   }
 }
 

@@ -1,17 +1,26 @@
 /**
  * A shard's in-memory scan structure: dense rows (float32, int8 or bit codes) in a
- * {@link RowMatrix}, per-row norms and scales, namespaces and lazily built metadata
- * columns. Search is a brute-force scan in blocks of {@link SCAN_BLOCK} rows through the
- * matrix kernels with a bounded heap; quantized formats pre-select an oversampled pool
- * and re-score it exactly. Rows are addressed by the store's rowid and kept dense by
+ * {@link RowMatrix}, per-row norms, namespaces and lazily built metadata columns. Search
+ * is a brute-force scan in blocks of {@link SCAN_BLOCK} rows through the matrix kernels,
+ * which return only rows beating the bounded heap's current threshold; quantized formats
+ * pre-select an oversampled pool and re-score it exactly. Rows are addressed by the store's rowid and kept dense by
  * swap-remove, so scans never skip holes. Pure: the caller supplies storage callbacks.
  */
 
 import type { Metric } from "../types";
 import { type ColumnSource, MetadataColumns } from "./columns";
 import type { FieldClause } from "./filter";
-import { type MatrixFactory, type RowMatrix, SCAN_BLOCK, type ScanKind } from "./matrix";
-import { encodeBits, encodeInt8, encodeQueryInt16, norm, type RowFormat, rowElements } from "./quantize";
+import { type MatrixFactory, QUERY_I8_MAX, type RowMatrix, SCAN_BLOCK, type ScanKind } from "./matrix";
+import {
+  encodeBits,
+  encodeInt4,
+  encodeInt8,
+  encodeQueryInt8,
+  norm,
+  type RowFormat,
+  rowBytes,
+} from "./quantize";
+import type { StoredCode } from "./stored-code";
 import { TopK } from "./topk";
 
 /** Options fixed for the life of a scan index. */
@@ -49,16 +58,20 @@ export interface ScanHit {
 /**
  * Candidate pool re-scored exactly, as a multiple of topK (with a floor), by format. int8
  * codes rank almost like float32, so a small pool suffices; sign bits are a coarse signal
- * and need a wide one. bench/vectors measures the recall these give.
+ * and need a wide one. bench/vectors measures the recall these give (`--pools`).
  */
 export const OVERSAMPLE: Record<RowFormat, { factor: number; min: number }> = {
   f32: { factor: 1, min: 1 },
-  i8: { factor: 4, min: 40 },
+  i8: { factor: 2, min: 20 },
+  i4: { factor: 4, min: 40 },
   bits: { factor: 20, min: 400 },
 };
 
-/** Per-row bytes held outside the matrix (rowid, namespace, norm, scale, id map entry). */
-export const ROW_OVERHEAD_BYTES = 8 + 4 + 4 + 4 + 48;
+/**
+ * Per-row bytes held outside the row code: goodness coefficients in the matrix (offset,
+ * mul, add) and, here, rowid, namespace, norm and the id map entry.
+ */
+export const ROW_OVERHEAD_BYTES = 12 + 8 + 4 + 4 + 48;
 
 export class ScanIndex {
   readonly dimensions: number;
@@ -72,12 +85,18 @@ export class ScanIndex {
   #namespaces = new Int32Array(0);
   /** Euclidean norm of each original vector. */
   #norms = new Float32Array(0);
-  /** int8 scale of each row (0 for other formats). */
-  #scales = new Float32Array(0);
   readonly #namespaceCodes = new Map<string, number>();
   readonly #namespaceNames: string[] = [""];
-  readonly #code: Int8Array;
-  readonly #elements: number;
+  /** Scratch row code (bytes of a float32, int8 or bit row), and the same bytes as float32 and int8. */
+  readonly #code: Uint8Array;
+  readonly #codeF32: Float32Array;
+  readonly #codeI8: Int8Array;
+  /** Scratch float32 of a stored code, for loading `i4` rows. */
+  #dequantized: Float32Array | null = null;
+  /** Scratch query code, reused by every search (same three views). */
+  readonly #query: Uint8Array;
+  readonly #queryF32: Float32Array;
+  readonly #queryI8: Int8Array;
 
   constructor(options: ScanIndexOptions) {
     this.dimensions = options.dimensions;
@@ -85,8 +104,14 @@ export class ScanIndex {
     this.format = options.format;
     this.#matrix = options.matrices.create(options.format, options.dimensions);
     this.#columns = new MetadataColumns(options.columns);
-    this.#elements = rowElements(options.format, options.dimensions);
-    this.#code = new Int8Array(this.#elements);
+    const bytes = rowBytes(options.format, options.dimensions);
+    this.#code = new Uint8Array(bytes);
+    this.#codeF32 = new Float32Array(this.#code.buffer, 0, bytes >> 2);
+    this.#codeI8 = new Int8Array(this.#code.buffer);
+    // An int4 row byte holds two dimensions; its query keeps one byte per dimension.
+    this.#query = new Uint8Array(options.format === "i4" ? 2 * bytes : bytes);
+    this.#queryF32 = new Float32Array(this.#query.buffer, 0, bytes >> 2);
+    this.#queryI8 = new Int8Array(this.#query.buffer);
   }
 
   /** Rows held. */
@@ -96,7 +121,7 @@ export class ScanIndex {
 
   /** Approximate bytes held in memory by this structure. */
   get bytes(): number {
-    return this.#matrix.reservedBytes + this.#rowids.length * (8 + 4 + 4 + 4) + this.#positions.size * 48;
+    return this.#matrix.reservedBytes + this.#rowids.length * (8 + 4 + 4) + this.#positions.size * 48;
   }
 
   /** True when filter columns are held, so writes must pass parsed metadata to {@link put}. */
@@ -117,6 +142,36 @@ export class ScanIndex {
 
   /** Inserts or replaces a row. `metadata` keeps filter columns current. */
   put(rowid: number, namespace: string | null, values: ArrayLike<number>, metadata?: unknown): void {
+    const pos = this.#slot(rowid, namespace);
+    // float32, as a stored code keeps them, so a reloaded row scores exactly like a fresh one.
+    const scale = Math.fround(this.#encode(values));
+    this.#store(pos, Math.fround(norm(values)), scale, metadata);
+  }
+
+  /**
+   * Inserts or replaces a row of an `i8` or `i4` index from its stored int8 code, skipping
+   * float32 (how a shard reloads). For `i8` the result equals {@link put} of the original
+   * vector; `i4` re-quantizes the int8 values, a pre-selection as good as the original's.
+   */
+  putCode(rowid: number, namespace: string | null, stored: StoredCode, metadata?: unknown): void {
+    if (this.format !== "i8" && this.format !== "i4")
+      throw new Error(`putCode needs an i8 or i4 index, this one is ${this.format}`);
+    if (stored.code.length !== this.dimensions)
+      throw new RangeError(`stored code has ${stored.code.length} dimensions, expected ${this.dimensions}`);
+    const pos = this.#slot(rowid, namespace);
+    let scale = stored.scale;
+    if (this.format === "i8") this.#codeI8.set(stored.code);
+    else {
+      if (!this.#dequantized) this.#dequantized = new Float32Array(this.dimensions);
+      const values = this.#dequantized;
+      for (let i = 0; i < values.length; i++) values[i] = (stored.code[i] as number) * stored.scale;
+      scale = Math.fround(encodeInt4(values, this.#code));
+    }
+    this.#store(pos, stored.norm, scale, metadata);
+  }
+
+  /** The position of `rowid`, appended if new, with its namespace set. */
+  #slot(rowid: number, namespace: string | null): number {
     let pos = this.#positions.get(rowid);
     if (pos === undefined) {
       pos = this.#size++;
@@ -126,8 +181,14 @@ export class ScanIndex {
       this.#rowids[pos] = rowid;
     }
     this.#namespaces[pos] = this.#namespaceCode(namespace);
-    this.#norms[pos] = norm(values);
-    this.#encode(pos, values);
+    return pos;
+  }
+
+  /** Writes the scratch code and its coefficients to `pos`. */
+  #store(pos: number, n: number, scale: number, metadata: unknown): void {
+    this.#norms[pos] = n;
+    const [mul, add] = this.#coefficients(n, scale);
+    this.#matrix.setRow(pos, this.#code, mul, add);
     this.#columns.set(pos, metadata);
   }
 
@@ -143,7 +204,6 @@ export class ScanIndex {
       this.#rowids[pos] = moved;
       this.#namespaces[pos] = this.#namespaces[last] as number;
       this.#norms[pos] = this.#norms[last] as number;
-      this.#scales[pos] = this.#scales[last] as number;
       this.#positions.set(moved, pos);
       this.#columns.move(last, pos);
     } else {
@@ -164,7 +224,7 @@ export class ScanIndex {
         : Math.max(options.topK, options.pool ?? Math.max(options.topK * factor, min));
     const heap = new TopK(pool);
     const queryNorm = norm(query);
-    const q = this.#prepareQuery(query);
+    const qScale = this.#prepareQuery(query);
     const kind: ScanKind =
       this.format === "bits"
         ? "hamming"
@@ -174,10 +234,11 @@ export class ScanIndex {
     const total = candidates ? candidates.length : this.#size;
     for (let start = 0; start < total; start += SCAN_BLOCK) {
       const count = Math.min(SCAN_BLOCK, total - start);
-      const raw = candidates
-        ? this.#matrix.scanRows(kind, candidates, start, count)
-        : this.#matrix.scan(kind, start, count);
-      this.#collect(heap, raw, candidates, start, count, q.scale);
+      const hits = candidates
+        ? this.#matrix.selectRows(kind, candidates, start, count, qScale, heap.threshold)
+        : this.#matrix.select(kind, start, count, qScale, heap.threshold);
+      const { positions, goodness } = hits;
+      for (let i = 0; i < hits.count; i++) heap.push(positions[i] as number, goodness[i] as number);
     }
     let ranked = heap.sorted();
     if (this.format !== "f32") ranked = this.#rescore(ranked, query, queryNorm, options.exactVectors);
@@ -187,34 +248,20 @@ export class ScanIndex {
     }));
   }
 
-  /** Pushes one block of kernel output into the heap as goodness (higher is better). */
-  #collect(
-    heap: TopK,
-    raw: Float32Array,
-    candidates: Int32Array | null,
-    start: number,
-    count: number,
-    qScale: number,
-  ) {
-    const norms = this.#norms;
-    const scales = this.#scales;
-    const cosine = this.metric === "cosine";
-    for (let j = 0; j < count; j++) {
-      const pos = candidates ? (candidates[start + j] as number) : start + j;
-      const r = raw[j] as number;
-      let g: number;
-      if (this.format === "f32") {
-        if (this.metric === "euclidean") g = -r;
-        else g = cosine ? (norms[pos] ? r / (norms[pos] as number) : 0) : r;
-      } else if (this.format === "i8") {
-        const dot = r * (scales[pos] as number) * qScale;
-        if (this.metric === "euclidean") g = 2 * dot - (norms[pos] as number) ** 2;
-        else g = cosine ? (norms[pos] ? dot / (norms[pos] as number) : 0) : dot;
-      } else {
-        g = -r;
-      }
-      if (g > heap.threshold) heap.push(pos, g);
+  /**
+   * The matrix coefficients that turn a row's raw kernel score into goodness (higher is
+   * better): cosine divides by the row norm, euclidean over int8 expands
+   * ‖q−x‖² = ‖q‖² − 2q·x + ‖x‖² (‖q‖² is the same for every row), and distances negate.
+   * Zero vectors get goodness 0 under cosine, as Vectorize scores them.
+   */
+  #coefficients(n: number, scale: number): [mul: number, add: number] {
+    if (this.format === "bits") return [-1, 0];
+    if (this.format === "f32") {
+      if (this.metric === "euclidean") return [-1, 0];
+      return [this.metric === "cosine" ? (n > 0 ? 1 / n : 0) : 1, 0];
     }
+    if (this.metric === "euclidean") return [2 * scale, -n * n];
+    return [this.metric === "cosine" ? (n > 0 ? scale / n : 0) : scale, 0];
   }
 
   /** Replaces approximate goodness by exact goodness for the pool and re-sorts it. */
@@ -285,39 +332,39 @@ export class ScanIndex {
     return out.subarray(0, n);
   }
 
-  #prepareQuery(query: ArrayLike<number>): { scale: number } {
+  /** Encodes the query into the matrix; returns the scale of its code (1 for f32 and bits). */
+  #prepareQuery(query: ArrayLike<number>): number {
+    let scale = 1;
     if (this.format === "f32") {
-      const q = new Float32Array(this.#elements);
-      for (let i = 0; i < query.length; i++) q[i] = query[i] as number;
-      this.#matrix.setQuery(q);
-      return { scale: 1 };
+      this.#queryF32.fill(0);
+      for (let i = 0; i < query.length; i++) this.#queryF32[i] = query[i] as number;
+      this.#matrix.setQuery(this.#queryF32);
+    } else if (this.format === "i8") {
+      scale = encodeQueryInt8(query, this.#queryI8, QUERY_I8_MAX);
+      this.#matrix.setQuery(this.#queryI8);
+    } else if (this.format === "i4") {
+      // Rows carry the coarse codes; the query keeps full int8 precision.
+      scale = encodeQueryInt8(query, this.#queryI8, 127);
+      this.#matrix.setQuery(this.#queryI8);
+    } else {
+      encodeBits(query, this.#query);
+      this.#matrix.setQuery(this.#query);
     }
-    if (this.format === "i8") {
-      const q = new Int16Array(this.#elements);
-      const scale = encodeQueryInt16(query, q);
-      this.#matrix.setQuery(q);
-      return { scale };
-    }
-    const q = new Uint8Array(this.#elements);
-    encodeBits(query, q);
-    this.#matrix.setQuery(q);
-    return { scale: 1 };
+    return scale;
   }
 
-  #encode(pos: number, values: ArrayLike<number>): void {
-    const row = this.#matrix.row(pos);
+  /** Encodes `values` into the scratch code; returns the int8/int4 scale (0 for other formats). */
+  #encode(values: ArrayLike<number>): number {
     if (this.format === "f32") {
-      const f = new Float32Array(row.buffer, row.byteOffset, this.#elements);
+      const f = this.#codeF32;
       f.fill(0);
       for (let i = 0; i < values.length; i++) f[i] = values[i] as number;
-      return;
+      return 0;
     }
-    if (this.format === "i8") {
-      this.#scales[pos] = encodeInt8(values, this.#code);
-      row.set(new Uint8Array(this.#code.buffer));
-      return;
-    }
-    encodeBits(values, row);
+    if (this.format === "i8") return encodeInt8(values, this.#codeI8);
+    if (this.format === "i4") return encodeInt4(values, this.#code);
+    encodeBits(values, this.#code);
+    return 0;
   }
 
   #namespaceCode(namespace: string | null): number {
@@ -337,7 +384,6 @@ export class ScanIndex {
     this.#rowids = copyInto(new Float64Array(capacity), this.#rowids);
     this.#namespaces = copyInto(new Int32Array(capacity), this.#namespaces);
     this.#norms = copyInto(new Float32Array(capacity), this.#norms);
-    this.#scales = copyInto(new Float32Array(capacity), this.#scales);
   }
 }
 

@@ -3,286 +3,383 @@
  * committed src/vectors/wasm/scan-kernels.wasm is reproducible: `npm run build:kernels`
  * writes it and a test checks the file matches this function's output. Pure.
  *
- * Exports `memory` and, per kernel K ∈ {dot_f32, l2_f32, dot_i8, hamming}:
- *   scan_K(q, x, n, stride, rows, out)          rows x, x+stride, … (contiguous)
- *   gather_K(q, base, n, stride, pos, count, out) rows base + pos[j]·stride
- * with byte addresses, `n` the bytes of one row, one f32 score per row written to `out`.
- * f32 rows are multiples of 16 bytes, i8 rows of 16 (the query is int16, 2n bytes), bit
- * rows of 8 (Hamming over 64-bit words).
+ * Rows are stored in groups of {@link GROUP_ROWS}: the rows' bytes (`stride` each, a
+ * multiple of 16), then {@link GROUP_COEF_BYTES} of per-row coefficients, 4 lanes each:
+ * `offset` (i32), `mul` and `add` (f32). A kernel scores four rows per pass over the query,
+ * so each query vector load serves four rows, and turns raw scores into goodness
+ *
+ *     goodness = (raw − offset) · mul · qScale + add        (higher is better)
+ *
+ * keeping only rows whose goodness beats a threshold: the top-k selection's first test
+ * happens inside the kernel, and JS sees a few candidates per block instead of every score.
+ *
+ * Exports `memory` and, per kernel K ∈ {@link WASM_KERNELS}, two functions returning the
+ * number of candidates written (positions as i32 to `outPos`, goodness as f32 to `outG`):
+ *   select_K(q, rows, stride, first, count, qScale, threshold, outPos, outG)
+ *       rows first … first+count−1 (first a multiple of 4)
+ *   gather_K(q, rows, stride, positions, count, qScale, threshold, outPos, outG)
+ *       the rows at the i32 positions (the list padded with valid positions to a multiple of 4)
+ * Raw scores: `dot_f32` Σ q·x, `l2_f32` Σ (q−x)², `dot_i8` Σ q·x over signed int8 rows and a
+ * 7-bit query stored as q+64 (0…127; the offset 64·Σx removes the bias), `hamming` the
+ * number of differing bits.
  */
 
+import {
+  add,
+  and,
+  block,
+  br,
+  brIf,
+  F32,
+  f32load,
+  f32store,
+  f32x4add,
+  f32x4fromI32,
+  f32x4gt,
+  f32x4lane,
+  f32x4mul,
+  f32x4replace,
+  f32x4splat,
+  f32x4sub,
+  get,
+  geU,
+  I32,
+  i8x16add,
+  i8x16popcnt,
+  i8x16shrU,
+  i16x8add,
+  i16x8extaddU8,
+  i16x8relaxedDotI8,
+  i32c,
+  i32load,
+  i32store,
+  i32x4add,
+  i32x4bitmask,
+  i32x4dotI16,
+  i32x4extaddU16,
+  i32x4replace,
+  i32x4splat,
+  i32x4sub,
+  loop,
+  ltU,
+  mul,
+  name,
+  section,
+  set,
+  shl,
+  shrU,
+  shuffle32,
+  tee,
+  uleb,
+  V128,
+  v128and,
+  v128const,
+  v128load,
+  v128xor,
+  v128zero,
+  vec,
+  when,
+} from "./wasm-encoding";
+
 /** Kernel names in export order. */
-export const WASM_KERNELS = ["dot_f32", "l2_f32", "dot_i8", "hamming"] as const;
+export const WASM_KERNELS = ["dot_f32", "l2_f32", "dot_i8", "dot_i4", "hamming"] as const;
 
 /** One kernel of the module. */
 export type WasmKernel = (typeof WASM_KERNELS)[number];
 
-const I32 = 0x7f;
-const I64 = 0x7e;
-const F32 = 0x7d;
-const V128 = 0x7b;
+/** Rows per group: the kernels score this many rows per pass over the query. */
+export const GROUP_ROWS = 4;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
+/** Coefficient bytes after each group's rows: offset, mul and add, one lane per row. */
+export const GROUP_COEF_BYTES = 48;
+
+/** The i8 query is stored with this added, so it is 7-bit unsigned for the relaxed dot. */
+export const I8_QUERY_BIAS = 64;
+
+// Parameters.
+const Q = 0;
+const ROWS = 1;
+const STRIDE = 2;
+const SRC = 3;
+const COUNT = 4;
+const QSCALE = 5;
+const THRESHOLD = 6;
+const OUT_POS = 7;
+const OUT_G = 8;
+const BIAS = 9;
+// i32 locals.
+const J = 10;
+const I = 11;
+const GROUP = 12;
+const HITS = 13;
+const MASK = 14;
+const P = (k: number) => 15 + k; // row addresses
+const C = (k: number) => 19 + k; // coefficient addresses (lane k of its group)
+const POS = (k: number) => 23 + k; // row positions
+const QADDR = 27; // query chunk address (int4)
+const I32_LOCALS = 18;
+// v128 locals.
+const A = (k: number) => 28 + k; // accumulators
+const LANES = [0, 1, 2, 3];
+const QV = 32;
+const ONES = 33;
+const G = 34;
+const T = 35;
+const QV2 = 36; // second query chunk (int4 rows hold 32 dimensions per 16 bytes)
+const NIBBLE = 37; // 0x0f in every byte
+const V128_LOCALS = 10;
+
+interface KernelSpec {
+  /** Accumulates integers (subtract the offsets, convert) rather than floats. */
+  int: boolean;
+  /** Query bytes per row byte: 2 for int4 rows (two dimensions per byte), else 1. */
+  queryPerRowByte?: 2;
+  /** Adds one 16-byte chunk of a row (the v128 on the stack after `x`) into accumulator `a`. */
+  step(a: number, x: number[]): number[];
+  /** Turns an accumulator into four 32-bit partial sums before the reduction. */
+  finish?(a: number): number[];
+}
+
+const SPECS: Record<WasmKernel, KernelSpec> = {
+  dot_f32: { int: false, step: (a, x) => [...get(a), ...x, ...get(QV), ...f32x4mul, ...f32x4add, ...set(a)] },
+  l2_f32: {
+    int: false,
+    step: (a, x) => [
+      ...get(QV),
+      ...x,
+      ...f32x4sub,
+      ...tee(T),
+      ...get(T),
+      ...f32x4mul,
+      ...get(a),
+      ...f32x4add,
+      ...set(a),
+    ],
+  },
+  dot_i8: {
+    int: true,
+    // Byte pairs summed to i16 (cannot overflow with a 7-bit query), then pairs of i16 to i32.
+    step: (a, x) => [
+      ...get(a),
+      ...x,
+      ...get(QV),
+      ...i16x8relaxedDotI8,
+      ...get(ONES),
+      ...i32x4dotI16,
+      ...i32x4add,
+      ...set(a),
+    ],
+  },
+  dot_i4: {
+    int: true,
+    queryPerRowByte: 2,
+    // Low nibbles hold dimensions 0–15 of the 32 in a chunk, high nibbles 16–31, each the
+    // code plus 8 (0…15, a valid 7-bit operand). Per-pair sums reach 2·127·15, so the two
+    // halves add in i16 before widening.
+    step: (a, x) => [
+      ...get(a),
+      ...get(QV),
+      ...x,
+      ...tee(T),
+      ...get(NIBBLE),
+      ...v128and,
+      ...i16x8relaxedDotI8,
+      ...get(QV2),
+      ...get(T),
+      ...i32c(4),
+      ...i8x16shrU,
+      ...i16x8relaxedDotI8,
+      ...i16x8add,
+      ...get(ONES),
+      ...i32x4dotI16,
+      ...i32x4add,
+      ...set(a),
+    ],
+  },
+  hamming: {
+    int: true,
+    // Per-byte counts add up to at most 8 per 16-byte chunk; the matrix caps rows at 31 chunks.
+    step: (a, x) => [...get(a), ...x, ...get(QV), ...v128xor, ...i8x16popcnt, ...i8x16add, ...set(a)],
+    finish: (a) => [...get(a), ...i16x8extaddU8, ...i32x4extaddU16, ...set(a)],
+  },
+};
+
+/** `rows + (pos >> 2) · groupBytes`: the address of a row's group. */
+const groupOf = (pos: number[]) => [...get(ROWS), ...pos, ...i32c(2), ...shrU, ...get(GROUP), ...mul, ...add];
+
+/** Contiguous rows: four consecutive positions share one group. */
+function contiguousSetup(): number[] {
+  const out = [...get(SRC), ...get(J), ...add, ...set(POS(0)), ...groupOf(get(POS(0))), ...set(P(0))];
+  for (let k = 1; k < 4; k++) {
+    out.push(...get(POS(k - 1)), ...i32c(1), ...add, ...set(POS(k)));
+    out.push(...get(P(k - 1)), ...get(STRIDE), ...add, ...set(P(k)));
+  }
+  out.push(...get(P(3)), ...get(STRIDE), ...add, ...set(C(0)));
   return out;
 }
 
-function sleb(n: number): number[] {
+/** Gathered rows: each lane's position is read from the list and addressed on its own. */
+function gatherSetup(): number[] {
   const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
+  for (let k = 0; k < 4; k++) {
+    out.push(...get(SRC), ...get(J), ...i32c(2), ...shl, ...add, ...i32load(4 * k), ...set(POS(k)));
+    out.push(...groupOf(get(POS(k))), ...tee(P(k)));
+    // coefficient lane: group + 4·stride + (pos & 3)·4
+    out.push(...get(STRIDE), ...i32c(2), ...shl, ...add);
+    out.push(...get(POS(k)), ...i32c(3), ...and, ...i32c(2), ...shl, ...add, ...set(C(k)));
+    // row: group + (pos & 3)·stride
+    out.push(...get(P(k)), ...get(POS(k)), ...i32c(3), ...and, ...get(STRIDE), ...mul, ...add, ...set(P(k)));
   }
+  return out;
 }
 
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** A coefficient vector (byte offset 0, 16 or 32 within the group's coefficients). */
+function coefficients(gather: boolean, offset: number, float: boolean): number[] {
+  if (!gather) return [...get(C(0)), ...v128load(offset)];
+  const load = (k: number) => [...get(C(k)), ...(float ? f32load(offset) : i32load(offset))];
+  const out = [...load(0), ...(float ? f32x4splat : i32x4splat)];
+  for (let k = 1; k < 4; k++) out.push(...load(k), ...(float ? f32x4replace(k) : i32x4replace(k)));
+  return out;
+}
 
-// Instructions.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32c = (v: number) => [0x41, ...sleb(v)];
-const add = [0x6a];
-const mul = [0x6c];
-const geU = [0x4f];
-const gtU = [0x4b];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const v128load = (offset: number) => simd(0x00, 0, ...uleb(offset));
-const f32x4add = simd(0xe4);
-const f32x4sub = simd(0xe5);
-const f32x4mul = simd(0xe6);
-const i32x4add = simd(0xae);
-const i32x4dot = simd(0xba);
-const extLow = simd(0x87);
-const extHigh = simd(0x88);
-const f32lane = (l: number) => simd(0x1f, l);
-const i32lane = (l: number) => simd(0x1b, l);
-const f32add = [0x92];
-const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-const brIf = (d: number) => [0x0d, ...uleb(d)];
-const br = (d: number) => [0x0c, ...uleb(d)];
+/** Sums each accumulator's four lanes into one lane of the result: [Σa0, Σa1, Σa2, Σa3]. */
+function reduce(int: boolean): number[] {
+  const plus = int ? i32x4add : f32x4add;
+  const pairs = (x: number, y: number) => [
+    ...get(x),
+    ...get(y),
+    ...shuffle32([0, 4, 1, 5]),
+    ...get(x),
+    ...get(y),
+    ...shuffle32([2, 6, 3, 7]),
+    ...plus,
+    ...set(x),
+  ];
+  return [
+    ...pairs(A(0), A(1)),
+    ...pairs(A(2), A(3)),
+    ...get(A(0)),
+    ...get(A(2)),
+    ...shuffle32([0, 1, 4, 5]),
+    ...get(A(0)),
+    ...get(A(2)),
+    ...shuffle32([2, 3, 6, 7]),
+    ...plus,
+  ];
+}
 
-/** `addr(a) + addr(b)` for a v128 load at local a + local b. */
-const at = (base: number, offset: number, off: number) => [
-  ...get(base),
-  ...get(offset),
-  ...add,
-  ...v128load(off),
-];
+/** Writes lane `l` as a candidate when its mask bit is set and it is within `count`. */
+function emit(l: number): number[] {
+  return [
+    ...get(MASK),
+    ...i32c(l),
+    ...shrU,
+    ...get(J),
+    ...i32c(l),
+    ...add,
+    ...get(COUNT),
+    ...ltU,
+    ...and,
+    ...when(
+      [...get(OUT_POS), ...get(HITS), ...i32c(2), ...shl, ...add, ...get(POS(l)), ...i32store()],
+      [...get(OUT_G), ...get(HITS), ...i32c(2), ...shl, ...add, ...get(G), ...f32x4lane(l), ...f32store()],
+      [...get(HITS), ...i32c(1), ...add, ...set(HITS)],
+    ),
+  ];
+}
 
-// Row kernels: params (q=0, x=1, n=2) -> f32.
-function rowF32(kind: "dot" | "l2"): { locals: number[][]; body: number[] } {
-  const i = 3;
-  const acc = [4, 5, 6, 7];
-  const d = 8;
-  const term = (k: number, off: number) =>
-    kind === "dot"
+function kernel(spec: KernelSpec, gather: boolean): { locals: number[][]; body: number[] } {
+  const chunk = (k: number) => [...get(P(k)), ...get(I), ...add, ...v128load()];
+  const score = [
+    ...reduce(spec.int),
+    ...(spec.int
       ? [
-          ...get(acc[k] as number),
-          ...at(0, i, off),
-          ...at(1, i, off),
-          ...f32x4mul,
-          ...f32x4add,
-          ...set(acc[k] as number),
+          ...coefficients(gather, 0, false),
+          ...i32x4sub,
+          ...get(BIAS),
+          ...i32x4splat,
+          ...i32x4sub,
+          ...f32x4fromI32,
         ]
-      : [
-          ...at(0, i, off),
-          ...at(1, i, off),
-          ...f32x4sub,
-          ...set(d),
-          ...get(acc[k] as number),
-          ...get(d),
-          ...get(d),
-          ...f32x4mul,
-          ...f32x4add,
-          ...set(acc[k] as number),
-        ];
+      : []),
+    ...coefficients(gather, 16, true),
+    ...f32x4mul,
+    ...get(QSCALE),
+    ...f32x4splat,
+    ...f32x4mul,
+    ...coefficients(gather, 32, true),
+    ...f32x4add,
+    ...set(G),
+  ];
   const body = [
+    ...get(STRIDE),
+    ...i32c(2),
+    ...shl,
+    ...i32c(GROUP_COEF_BYTES),
+    ...add,
+    ...set(GROUP),
+    ...v128const(new Array(8).fill(0).flatMap(() => [1, 0])),
+    ...set(ONES),
+    ...v128const(new Array(16).fill(0x0f)),
+    ...set(NIBBLE),
     ...block(
       loop(
-        [...get(i), ...i32c(64), ...add, ...get(2), ...gtU, ...brIf(1)],
-        term(0, 0),
-        term(1, 16),
-        term(2, 32),
-        term(3, 48),
-        [...get(i), ...i32c(64), ...add, ...set(i), ...br(0)],
+        [...get(J), ...get(COUNT), ...geU, ...brIf(1)],
+        gather ? gatherSetup() : contiguousSetup(),
+        LANES.flatMap((k) => [...v128zero, ...set(A(k))]),
+        [...i32c(0), ...set(I)],
+        block(
+          loop(
+            [...get(I), ...get(STRIDE), ...geU, ...brIf(1)],
+            spec.queryPerRowByte === 2
+              ? [
+                  ...get(Q),
+                  ...get(I),
+                  ...i32c(1),
+                  ...shl,
+                  ...add,
+                  ...tee(QADDR),
+                  ...v128load(),
+                  ...set(QV),
+                  ...get(QADDR),
+                  ...v128load(16),
+                  ...set(QV2),
+                ]
+              : [...get(Q), ...get(I), ...add, ...v128load(), ...set(QV)],
+            ...LANES.map((k) => spec.step(A(k), chunk(k))),
+            [...get(I), ...i32c(16), ...add, ...set(I), ...br(0)],
+          ),
+        ),
+        spec.finish ? LANES.flatMap((k) => (spec.finish as (a: number) => number[])(A(k))) : [],
+        score,
+        [...get(G), ...get(THRESHOLD), ...f32x4splat, ...f32x4gt, ...i32x4bitmask, ...set(MASK)],
+        [...get(MASK), ...when(emit(0), emit(1), emit(2), emit(3))],
+        [...get(J), ...i32c(GROUP_ROWS), ...add, ...set(J), ...br(0)],
       ),
     ),
-    ...block(
-      loop([...get(i), ...get(2), ...geU, ...brIf(1)], term(0, 0), [
-        ...get(i),
-        ...i32c(16),
-        ...add,
-        ...set(i),
-        ...br(0),
-      ]),
-    ),
-    ...get(4),
-    ...get(5),
-    ...f32x4add,
-    ...get(6),
-    ...get(7),
-    ...f32x4add,
-    ...f32x4add,
-    ...set(4),
-    ...get(4),
-    ...f32lane(0),
-    ...get(4),
-    ...f32lane(1),
-    ...f32add,
-    ...get(4),
-    ...f32lane(2),
-    ...get(4),
-    ...f32lane(3),
-    ...f32add,
-    ...f32add,
+    ...get(HITS),
   ];
   return {
     locals: [
-      [1, I32],
-      [5, V128],
-    ].map(([c, t]) => [...uleb(c as number), t as number]),
-    body,
-  };
-}
-
-function rowI8(): { locals: number[][]; body: number[] } {
-  const i = 3;
-  const qi = 4;
-  const v = 5;
-  const a0 = 6;
-  const a1 = 7;
-  const body = [
-    ...block(
-      loop(
-        [...get(i), ...get(2), ...geU, ...brIf(1)],
-        [...get(0), ...get(i), ...get(i), ...add, ...add, ...set(qi)],
-        [...get(1), ...get(i), ...add, ...v128load(0), ...set(v)],
-        [...get(a0), ...get(v), ...extLow, ...get(qi), ...v128load(0), ...i32x4dot, ...i32x4add, ...set(a0)],
-        [
-          ...get(a1),
-          ...get(v),
-          ...extHigh,
-          ...get(qi),
-          ...v128load(16),
-          ...i32x4dot,
-          ...i32x4add,
-          ...set(a1),
-        ],
-        [...get(i), ...i32c(16), ...add, ...set(i), ...br(0)],
-      ),
-    ),
-    ...get(a0),
-    ...get(a1),
-    ...i32x4add,
-    ...set(a0),
-    ...get(a0),
-    ...i32lane(0),
-    ...get(a0),
-    ...i32lane(1),
-    ...add,
-    ...get(a0),
-    ...i32lane(2),
-    ...get(a0),
-    ...i32lane(3),
-    ...add,
-    ...add,
-    0xb2, // f32.convert_i32_s
-  ];
-  return {
-    locals: [
-      [...uleb(2), I32],
-      [...uleb(3), V128],
+      [...uleb(I32_LOCALS), I32],
+      [...uleb(V128_LOCALS), V128],
     ],
     body,
   };
-}
-
-function rowHamming(): { locals: number[][]; body: number[] } {
-  const i = 3;
-  const h = 4;
-  const load64 = (base: number) => [...get(base), ...get(i), ...add, 0x29, 0, 0];
-  const body = [
-    ...block(
-      loop(
-        [...get(i), ...get(2), ...geU, ...brIf(1)],
-        [...get(h), ...load64(0), ...load64(1), 0x85, 0x7b, 0x7c, ...set(h)], // xor, popcnt, add
-        [...get(i), ...i32c(8), ...add, ...set(i), ...br(0)],
-      ),
-    ),
-    ...get(h),
-    0xb4, // f32.convert_i64_s
-  ];
-  return {
-    locals: [
-      [...uleb(1), I32],
-      [...uleb(1), I64],
-    ],
-    body,
-  };
-}
-
-// Drivers. scan: (q=0, x=1, n=2, stride=3, rows=4, out=5), local j=6.
-function scanDriver(row: number): { locals: number[][]; body: number[] } {
-  const j = 6;
-  const body = block(
-    loop(
-      [...get(j), ...get(4), ...geU, ...brIf(1)],
-      [...get(5), ...get(j), ...i32c(2), 0x74, ...add], // out + 4j
-      [...get(0), ...get(1), ...get(j), ...get(3), ...mul, ...add, ...get(2), 0x10, ...uleb(row)],
-      [0x38, 2, 0], // f32.store
-      [...get(j), ...i32c(1), ...add, ...set(j), ...br(0)],
-    ),
-  );
-  return { locals: [[...uleb(1), I32]], body };
-}
-
-// gather: (q=0, base=1, n=2, stride=3, pos=4, count=5, out=6), local j=7.
-function gatherDriver(row: number): { locals: number[][]; body: number[] } {
-  const j = 7;
-  const body = block(
-    loop(
-      [...get(j), ...get(5), ...geU, ...brIf(1)],
-      [...get(6), ...get(j), ...i32c(2), 0x74, ...add],
-      [...get(0), ...get(1)],
-      [...get(4), ...get(j), ...i32c(2), 0x74, ...add, 0x28, 2, 0, ...get(3), ...mul, ...add], // base + pos[j]*stride
-      [...get(2), 0x10, ...uleb(row)],
-      [0x38, 2, 0],
-      [...get(j), ...i32c(1), ...add, ...set(j), ...br(0)],
-    ),
-  );
-  return { locals: [[...uleb(1), I32]], body };
 }
 
 /** The module's bytes. */
 export function assembleScanKernels(): Uint8Array<ArrayBuffer> {
-  const types = [
-    [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F32]])],
-    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
-    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
+  const signature = [
+    0x60,
+    ...vec([[I32], [I32], [I32], [I32], [I32], [F32], [F32], [I32], [I32], [I32]]),
+    ...vec([[I32]]),
   ];
-  const rows = [rowF32("dot"), rowF32("l2"), rowI8(), rowHamming()];
-  const scans = rows.map((_, k) => scanDriver(k));
-  const gathers = rows.map((_, k) => gatherDriver(k));
-  const funcs = [...rows, ...scans, ...gathers];
-  const typeOf = [...rows.map(() => 0), ...scans.map(() => 1), ...gathers.map(() => 2)];
+  const funcs = WASM_KERNELS.flatMap((k) => [kernel(SPECS[k], false), kernel(SPECS[k], true)]);
   const exports: number[][] = [[...name("memory"), 0x02, 0]];
   WASM_KERNELS.forEach((k, i) => {
-    exports.push([...name(`scan_${k}`), 0x00, ...uleb(rows.length + i)]);
-    exports.push([...name(`gather_${k}`), 0x00, ...uleb(2 * rows.length + i)]);
+    exports.push([...name(`select_${k}`), 0x00, ...uleb(2 * i)]);
+    exports.push([...name(`gather_${k}`), 0x00, ...uleb(2 * i + 1)]);
   });
   const code = funcs.map((f) => {
     const body = [...vec(f.locals), ...f.body, 0x0b];
@@ -297,8 +394,8 @@ export function assembleScanKernels(): Uint8Array<ArrayBuffer> {
     0x00,
     0x00,
     0x00,
-    ...section(1, vec(types)),
-    ...section(3, vec(typeOf.map((t) => [t]))),
+    ...section(1, vec([signature])),
+    ...section(3, vec(funcs.map(() => [0]))),
     ...section(5, vec([[0x00, 1]])),
     ...section(7, vec(exports)),
     ...section(10, vec(code)),

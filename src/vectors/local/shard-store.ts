@@ -1,27 +1,54 @@
 /**
  * A shard's durable state in its Durable Object SQLite database: the vectors (float32
- * BLOBs, metadata as JSON text) and a small key/value table for the index config and
+ * BLOBs, metadata as JSON text, and the int8 stored code that lets an int8 scan structure
+ * reload without re-quantizing) and a small key/value table for the index config and
  * mutation counter. Every read is bounded: by id lists the client caps, by rowid lists
  * of at most topK × oversample rows, or streamed row by row when rebuilding memory.
+ * Writes go in a few multi-row statements per call, each within Durable Object SQLite's
+ * limits on bound parameters and value sizes.
  */
 
+import { DO_SQL_MAX_BOUND_PARAMETERS, DO_SQL_MAX_VALUE_BYTES } from "../../config/limits";
 import type { FieldValue } from "../core/filter";
+import { STORED_CODE_VERSION } from "../core/stored-code";
 import type { IndexConfig, MutationMark } from "../types";
 import type { WireVector } from "./shard-protocol";
 
-/** Durable Object SQLite accepts at most 100 bound parameters per statement. */
-const MAX_PARAMS = 100;
+const MAX_PARAMS = DO_SQL_MAX_BOUND_PARAMETERS;
+
+/** Bytes of one bound BLOB or text in a batched write: half the 2 MB limit, for headroom. */
+const MAX_BATCH_VALUE_BYTES = Math.floor(DO_SQL_MAX_VALUE_BYTES / 2);
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS vector_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`,
   // rowid is the stable handle the scan structure uses; id is the caller's vector id.
+  // code: the int8 stored code (core/stored-code.ts), NULL when not (yet) computed.
   `CREATE TABLE IF NOT EXISTS vectors (
      id TEXT NOT NULL UNIQUE,
      namespace TEXT,
      vec BLOB NOT NULL,
-     metadata TEXT
+     metadata TEXT,
+     code BLOB
    )`,
 ];
+
+/**
+ * One multi-row write: ids, namespaces and metadata arrive as one JSON array of
+ * `[id, namespace, metadata]`, vectors and codes as two concatenated BLOBs sliced per row,
+ * so a batch of hundreds of vectors binds 5 parameters. `WHERE true` is SQLite's required
+ * disambiguation between an upsert clause and a join after `SELECT … FROM`.
+ */
+const BATCH_WRITE = (conflict: string) => `
+  INSERT INTO vectors (id, namespace, vec, metadata, code)
+  SELECT value ->> 0, value ->> 1, substr(?2, key * ?4 + 1, ?4), value ->> 2,
+         CASE WHEN ?5 > 0 THEN substr(?3, key * ?5 + 1, ?5) END
+  FROM json_each(?1) WHERE true
+  ON CONFLICT(id) ${conflict}
+  RETURNING rowid, id`;
+const UPSERT = BATCH_WRITE(
+  "DO UPDATE SET namespace = excluded.namespace, vec = excluded.vec, metadata = excluded.metadata, code = excluded.code",
+);
+const INSERT = BATCH_WRITE("DO NOTHING");
 
 /** A stored row as read back for results. */
 export interface StoredRow {
@@ -36,9 +63,18 @@ export interface StoredRow {
 export class ShardStore {
   constructor(readonly sql: SqlStorage) {}
 
-  /** Creates the tables if missing; idempotent. */
+  /**
+   * Creates the tables if missing and brings older ones up to date; idempotent. Shards
+   * written before stored codes existed get the column (their rows load from float32
+   * until rewritten), and codes of another encoding version are dropped.
+   */
   migrate(): void {
     for (const statement of SCHEMA) this.sql.exec(statement);
+    if (!this.#hasColumn("vectors", "code")) this.sql.exec("ALTER TABLE vectors ADD COLUMN code BLOB");
+    if (this.#meta("code_version") !== STORED_CODE_VERSION) {
+      this.sql.exec("UPDATE vectors SET code = NULL WHERE code IS NOT NULL");
+      this.#setMeta("code_version", STORED_CODE_VERSION);
+    }
   }
 
   /** The index config, or null before the first write. */
@@ -77,33 +113,47 @@ export class ShardStore {
   }
 
   /**
-   * Writes one vector. `insert` keeps an existing row untouched (Vectorize: "the index
-   * reflects the vector added first"). Returns the rowid written, or null when skipped.
+   * Writes vectors, all of one dimension, with their stored codes (`codes` holds
+   * `codeBytes` per vector in order, or is empty when the index keeps none). `insert`
+   * keeps an existing row untouched (Vectorize: "the index reflects the vector added
+   * first"). Ids must be distinct. Returns the rowid of every vector written.
    */
-  write(v: WireVector, mode: "insert" | "upsert"): number | null {
-    const conflict =
-      mode === "upsert"
-        ? "DO UPDATE SET namespace = excluded.namespace, vec = excluded.vec, metadata = excluded.metadata"
-        : "DO NOTHING";
-    const rows = this.sql
-      .exec<{ rowid: number }>(
-        `INSERT INTO vectors (id, namespace, vec, metadata) VALUES (?, ?, ?, ?)
-         ON CONFLICT(id) ${conflict} RETURNING rowid`,
-        v.id,
-        v.namespace,
-        toArrayBuffer(v.values),
-        v.metadata,
-      )
-      .toArray();
-    return rows[0] ? Number(rows[0].rowid) : null;
+  writeBatch(
+    vectors: readonly WireVector[],
+    codes: Uint8Array,
+    codeBytes: number,
+    mode: "insert" | "upsert",
+  ): Map<string, number> {
+    const written = new Map<string, number>();
+    const statement = mode === "upsert" ? UPSERT : INSERT;
+    for (const [from, to] of batches(vectors, codeBytes)) {
+      const rows = vectors.slice(from, to);
+      const vecBytes = rows[0]?.values.byteLength ?? 0;
+      const vecs = new Uint8Array(rows.length * vecBytes);
+      rows.forEach((v, i) => {
+        if (v.values.byteLength !== vecBytes)
+          throw new RangeError("vectors of one write must share a dimension");
+        vecs.set(new Uint8Array(v.values.buffer, v.values.byteOffset, v.values.byteLength), i * vecBytes);
+      });
+      const keys = JSON.stringify(rows.map((v) => [v.id, v.namespace, v.metadata]));
+      const rowCodes = codeBytes > 0 ? codes.subarray(from * codeBytes, to * codeBytes) : new Uint8Array(0);
+      const cursor = this.sql.exec(statement, keys, vecs, rowCodes, vecBytes, codeBytes);
+      for (const [rowid, id] of cursor.raw<[number, string]>()) written.set(id, Number(rowid));
+    }
+    return written;
   }
 
-  /** Deletes one vector by id; returns its rowid, or null if it did not exist. */
-  delete(id: string): number | null {
-    const rows = this.sql
-      .exec<{ rowid: number }>("DELETE FROM vectors WHERE id = ? RETURNING rowid", id)
-      .toArray();
-    return rows[0] ? Number(rows[0].rowid) : null;
+  /** Deletes vectors by id; returns the rowid of each id that existed. */
+  deleteBatch(ids: readonly string[]): Map<string, number> {
+    const deleted = new Map<string, number>();
+    for (const chunk of chunks(ids, MAX_PARAMS)) {
+      const cursor = this.sql.exec(
+        `DELETE FROM vectors WHERE id IN (${placeholders(chunk.length)}) RETURNING rowid, id`,
+        ...chunk,
+      );
+      for (const [rowid, id] of cursor.raw<[number, string]>()) deleted.set(id, Number(rowid));
+    }
+    return deleted;
   }
 
   /** Full vectors by id, in no particular order (ids capped by the caller). */
@@ -140,25 +190,28 @@ export class ShardStore {
     return out;
   }
 
-  /** Exact float32 vectors by rowid, for re-scoring quantized candidates. */
-  vectors(rowids: readonly number[]): Map<number, Float32Array> {
-    const out = new Map<number, Float32Array>();
-    for (const chunk of chunks(rowids, MAX_PARAMS)) {
-      const rows = this.sql.exec(
-        `SELECT rowid, vec FROM vectors WHERE rowid IN (${placeholders(chunk.length)})`,
-        ...chunk,
-      );
-      for (const [rowid, vec] of rows.raw<[number, ArrayBuffer]>())
-        out.set(Number(rowid), new Float32Array(vec));
-    }
-    return out;
-  }
-
   /** Streams every row's rowid, namespace and vector, for rebuilding the scan structure. */
   *scan(): Generator<[rowid: number, namespace: string | null, vec: ArrayBuffer]> {
     const rows = this.sql.exec("SELECT rowid, namespace, vec FROM vectors");
     for (const [rowid, namespace, vec] of rows.raw<[number, string | null, ArrayBuffer]>()) {
       yield [Number(rowid), namespace, vec];
+    }
+  }
+
+  /**
+   * Streams every row's rowid, namespace and stored code for rebuilding an int8 scan
+   * structure; the float32 vector comes only for rows without a code.
+   */
+  *scanCodes(): Generator<
+    [rowid: number, namespace: string | null, code: ArrayBuffer | null, vec: ArrayBuffer | null]
+  > {
+    const rows = this.sql.exec(
+      "SELECT rowid, namespace, code, CASE WHEN code IS NULL THEN vec END FROM vectors",
+    );
+    for (const [rowid, namespace, code, vec] of rows.raw<
+      [number, string | null, ArrayBuffer | null, ArrayBuffer | null]
+    >()) {
+      yield [Number(rowid), namespace, code, vec];
     }
   }
 
@@ -172,6 +225,15 @@ export class ShardStore {
     );
     for (const [rowid, type, value] of rows.raw<[number, string | null, SqlStorageValue]>()) {
       yield [Number(rowid), decodeJson(type, value)];
+    }
+  }
+
+  #hasColumn(table: string, column: string): boolean {
+    try {
+      this.sql.exec(`SELECT ${column} FROM ${table} LIMIT 0`);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -210,11 +272,37 @@ function decodeJson(type: string | null, value: SqlStorageValue): FieldValue {
   }
 }
 
-function toArrayBuffer(values: Float32Array): ArrayBuffer {
-  const { buffer, byteOffset, byteLength } = values;
-  return byteOffset === 0 && byteLength === buffer.byteLength
-    ? (buffer as ArrayBuffer)
-    : (buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
+/**
+ * Splits a write into [from, to) ranges whose concatenated vectors, codes and JSON keys
+ * each stay within {@link MAX_BATCH_VALUE_BYTES}. The JSON size is estimated from string
+ * lengths (UTF-8 is at most 3 bytes per UTF-16 unit, plus escapes), so a range never
+ * exceeds the limit.
+ */
+function* batches(vectors: readonly WireVector[], codeBytes: number): Generator<[number, number]> {
+  let from = 0;
+  let vecs = 0;
+  let codes = 0;
+  let keys = 0;
+  for (let i = 0; i < vectors.length; i++) {
+    const v = vectors[i] as WireVector;
+    const key = 6 * (v.id.length + (v.namespace?.length ?? 0) + (v.metadata?.length ?? 0)) + 16;
+    if (
+      i > from &&
+      (vecs + v.values.byteLength > MAX_BATCH_VALUE_BYTES ||
+        codes + codeBytes > MAX_BATCH_VALUE_BYTES ||
+        keys + key > MAX_BATCH_VALUE_BYTES)
+    ) {
+      yield [from, i];
+      from = i;
+      vecs = 0;
+      codes = 0;
+      keys = 0;
+    }
+    vecs += v.values.byteLength;
+    codes += codeBytes;
+    keys += key;
+  }
+  if (from < vectors.length) yield [from, vectors.length];
 }
 
 function placeholders(n: number): string {
