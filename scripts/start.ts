@@ -3,7 +3,8 @@
  * Miniflare directly (no `wrangler dev` proxy in the request path), with bindings taken
  * from wrangler.toml and every resource persisted under DATA_DIR.
  *
- * Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (./.data). Any var from
+ * Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (./.data), INSPECTOR_PORT (unset: no
+ * inspector). Any var from
  * wrangler.toml or .dev.vars can be overridden by an environment variable of the same name.
  */
 import { spawnSync } from "node:child_process";
@@ -143,6 +144,8 @@ const mf = new Miniflare(
     // Offline: never fetch the Request.cf placeholder from workers.cloudflare.com.
     cf: false,
     logRequests: process.env.LOG_REQUESTS === "1",
+    // INSPECTOR_PORT=9229: the V8 inspector of the Worker (DevTools, CPU profiles; see bench/profile).
+    ...(process.env.INSPECTOR_PORT ? { inspectorPort: Number(process.env.INSPECTOR_PORT) } : {}),
     log: new Log(LogLevel.INFO),
   } as Parameters<typeof convertV4MiniflareOptions>[0]),
 );
