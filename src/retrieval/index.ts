@@ -8,16 +8,20 @@ import { resolveProviders } from "../providers/resolve";
 import { vectorIndexFor } from "../vectors";
 import { createHybridRetriever } from "./hybrid.retriever";
 import { createFts5KeywordIndex } from "./keyword/fts5-index";
+import { sharedReplicaCache } from "./replica/replica.cache";
+import { createReplicaSource } from "./replica/replica.repo";
 import { createSearchRepo } from "./search.repo";
 import type { Retriever } from "./types";
 
 export { DEFAULT_WEIGHTS, defaultWeights, HASH_EMBEDDER_WEIGHTS } from "./hybrid.config";
 export { createHybridRetriever, type HybridDeps, INVALID_FILTER, type VectorQuery } from "./hybrid.retriever";
+export { sharedReplicaCache } from "./replica/replica.cache";
 export type * from "./types";
 
 /**
  * The retriever for one tenant: its embedder and reranker chains (tenant settings over the
- * instance vars), its FTS5 keyword rows and its vector index. Cheap; call it per request.
+ * instance vars), its keyword index (the isolate's in-memory replica of its chunks when
+ * current, else FTS5) and its vector index. Cheap; call it per request.
  *
  * @example
  * const retriever = await tenantRetriever(c.env, tenantId);
@@ -36,5 +40,6 @@ export async function tenantRetriever(
     embedder,
     reranker,
     vectors: (identity) => vectorIndexFor(env, { tenantId, embedder: identity }),
+    replica: () => sharedReplicaCache.acquire(createReplicaSource(db), tenantId, waitUntil),
   });
 }

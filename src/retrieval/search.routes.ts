@@ -29,11 +29,11 @@ export function searchRoutes() {
     async (c) => {
       const tenantId = c.var.principal.tenantId;
       const retriever = await tenantRetriever(c.env, tenantId, (p) => c.executionCtx.waitUntil(p));
-      const { results, timings } = await retriever.search(
+      const { results, timings, warnings } = await retriever.search(
         tenantId,
         toSearchRequest(c.req.valid("json"), c.req.raw.signal),
       );
-      return c.json({ results: results.map(toResultView), timings }, 200);
+      return c.json({ results: results.map(toResultView), timings, ...(warnings ? { warnings } : {}) }, 200);
     },
   );
   return app;

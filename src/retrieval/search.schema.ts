@@ -87,7 +87,18 @@ export const SearchResultView = z
 
 /** `POST /v1/search` response. */
 export const SearchOutput = z
-  .object({ results: z.array(SearchResultView), timings: z.record(z.string(), z.number()) })
+  .object({
+    results: z.array(SearchResultView),
+    timings: z.record(z.string(), z.number()),
+    warnings: z
+      .array(z.object({ code: z.string(), message: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          "Present when the search ran degraded but still answered, e.g. `embedder_mismatch`: hybrid " +
+          "search returned keyword results only because the vector index was built with another embedder.",
+      }),
+  })
   .openapi("SearchResponse");
 
 /** The validated wire body as the retriever's request. */

@@ -1,0 +1,210 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { resolveProviders } from "../../src/providers/resolve";
+import { createHybridRetriever } from "../../src/retrieval/hybrid.retriever";
+import { createFts5KeywordIndex } from "../../src/retrieval/keyword/fts5-index";
+import type { ReplicaRow, ReplicaStamp } from "../../src/retrieval/replica/replica";
+import { ReplicaCache, type ReplicaSource } from "../../src/retrieval/replica/replica.cache";
+import { createReplicaSource } from "../../src/retrieval/replica/replica.repo";
+import { createSearchRepo } from "../../src/retrieval/search.repo";
+import type { SearchRequest } from "../../src/retrieval/types";
+import { vectorIndexFor } from "../../src/vectors";
+import { postText, settled } from "../documents/helpers";
+import { call, createTenantWithKey } from "../helpers";
+
+/** An in-memory chunks table: rows by seq, AUTOINCREMENT like D1's. */
+class FakeSource implements ReplicaSource {
+  table: ReplicaRow[] = [];
+  #seq = 0;
+  reads = 0;
+  fail = false;
+
+  add(id: string, text: string, metadata: Record<string, unknown> = {}): void {
+    this.table.push({
+      seq: ++this.#seq,
+      id,
+      documentId: id,
+      ordinal: 0,
+      version: 1,
+      text,
+      title: null,
+      chunkMetadata: {},
+      documentMetadata: metadata,
+    });
+  }
+
+  remove(id: string): void {
+    this.table = this.table.filter((r) => r.id !== id);
+  }
+
+  async stamp(): Promise<ReplicaStamp> {
+    return { count: this.table.length, maxSeq: this.table.at(-1)?.seq ?? 0 };
+  }
+
+  async rows(_tenantId: string, afterSeq: number, limit: number): Promise<ReplicaRow[]> {
+    this.reads++;
+    if (this.fail) throw new Error("D1 unavailable");
+    return this.table.filter((r) => r.seq > afterSeq).slice(0, limit);
+  }
+}
+
+describe("replica cache: a replica is used only while it matches D1", () => {
+  it("builds, then serves the same replica while the stamp is unchanged", async () => {
+    const s = new FakeSource();
+    s.add("a", "volcano magma");
+    s.add("b", "glacier ice");
+    const cache = new ReplicaCache({ pageSize: 1 });
+    const r1 = await cache.acquire(s, "t");
+    expect(r1?.size).toBe(2);
+    expect(r1?.keyword("magma", 5).map((h) => h.id)).toEqual(["a"]);
+    const reads = s.reads;
+    expect(await cache.acquire(s, "t")).toBe(r1);
+    expect(s.reads).toBe(reads);
+  });
+
+  it("appends a few new rows before answering (read-your-writes)", async () => {
+    const s = new FakeSource();
+    s.add("a", "volcano magma");
+    const cache = new ReplicaCache();
+    const r1 = await cache.acquire(s, "t");
+    s.add("b", "glacier ice");
+    const r2 = await cache.acquire(s, "t", () => {
+      throw new Error("an append must not be deferred");
+    });
+    expect(r2).toBe(r1);
+    expect(r2?.get("b")?.text).toBe("glacier ice");
+  });
+
+  it("after a deletion answers null (search D1) until the background rebuild lands", async () => {
+    const s = new FakeSource();
+    s.add("a", "volcano magma");
+    s.add("b", "glacier ice");
+    const cache = new ReplicaCache();
+    await cache.acquire(s, "t");
+    s.remove("a");
+    const deferred: Promise<unknown>[] = [];
+    expect(await cache.acquire(s, "t", (p) => deferred.push(p))).toBeNull();
+    expect(deferred).toHaveLength(1);
+    await Promise.all(deferred);
+    const rebuilt = await cache.acquire(s, "t");
+    expect(rebuilt?.get("a")).toBeUndefined();
+    expect(rebuilt?.size).toBe(1);
+  });
+
+  it("a delete plus an insert (same count) is still a change", async () => {
+    const s = new FakeSource();
+    s.add("a", "volcano");
+    s.add("b", "glacier");
+    const cache = new ReplicaCache();
+    await cache.acquire(s, "t");
+    s.remove("a");
+    s.add("c", "kiwi");
+    const r = await cache.acquire(s, "t");
+    expect(r?.get("a")).toBeUndefined();
+    expect(r?.get("c")).toBeDefined();
+  });
+
+  it("does not replicate tenants over the chunk limit, evicts past the byte budget, survives load errors", async () => {
+    const big = new FakeSource();
+    for (let i = 0; i < 5; i++) big.add(`c${i}`, "text");
+    expect(await new ReplicaCache({ maxChunks: 4 }).acquire(big, "t")).toBeNull();
+
+    const cache = new ReplicaCache({ maxBytes: 1 });
+    const one = new FakeSource();
+    one.add("a", "alpha");
+    await cache.acquire(one, "t1");
+    await cache.acquire(one, "t2");
+    expect(cache.tenants).toBe(1); // t1 evicted; the newest stays even over budget
+
+    const broken = new FakeSource();
+    broken.add("a", "alpha");
+    broken.fail = true;
+    expect(await new ReplicaCache().acquire(broken, "t")).toBeNull();
+  });
+
+  it("filters every chunk, so a selective filter finds a low-ranked match", async () => {
+    const s = new FakeSource();
+    for (let i = 0; i < 300; i++) s.add(`c${i}`, `topic topic topic ${i}`, { team: "x" });
+    s.add("needle", "topic", { team: "y" });
+    const r = await new ReplicaCache().acquire(s, "t");
+    const { compileFilter } = await import("../../src/vectors/core/filter");
+    expect(r?.keyword("topic", 10, compileFilter({ team: "y" })).map((h) => h.id)).toEqual(["needle"]);
+  });
+});
+
+describe("replica against D1: same answers as FTS5, current after writes", () => {
+  const db = createDb(env.DB);
+
+  async function retriever(tenantId: string, cache: ReplicaCache | null) {
+    const { embedder, reranker } = await resolveProviders({ env, db, tenantId });
+    return createHybridRetriever({
+      repo: createSearchRepo(db),
+      keyword: createFts5KeywordIndex(db),
+      embedder,
+      reranker,
+      vectors: (identity) => vectorIndexFor(env, { tenantId, embedder: identity }),
+      ...(cache ? { replica: () => cache.acquire(createReplicaSource(db), tenantId) } : {}),
+    });
+  }
+  const req = (query: string, extra: Partial<SearchRequest> = {}): SearchRequest => ({
+    query,
+    topK: 5,
+    mode: "keyword",
+    ...extra,
+  });
+
+  it("ranks like FTS5, sees new and deleted documents at once, and filters in both paths", async () => {
+    const { tenantId, key } = await createTenantWithKey();
+    const docs = [
+      {
+        id: "volcano",
+        title: "Volcanoes",
+        text: "A volcano erupts when magma breaks the crust.",
+        metadata: { team: "geo" },
+      },
+      {
+        id: "glacier",
+        title: "Glaciers",
+        text: "Glaciers are slow rivers of ice carving valleys.",
+        metadata: { team: "geo" },
+      },
+      {
+        id: "kiwi",
+        title: "Kiwi",
+        text: "The kiwifruit is rich in vitamin C; magma is not.",
+        metadata: { team: "food" },
+      },
+    ];
+    for (const d of docs) await postText(key, d);
+    for (const d of docs) await settled(key, d.id);
+
+    const cache = new ReplicaCache();
+    const memory = await retriever(tenantId, cache);
+    const d1 = await retriever(tenantId, null);
+    for (const q of ["volcano magma", "ice valleys", "vitamin", "magma"]) {
+      const a = await memory.search(tenantId, req(q));
+      const b = await d1.search(tenantId, req(q));
+      expect(
+        a.results.map((h) => h.documentId),
+        q,
+      ).toEqual(b.results.map((h) => h.documentId));
+    }
+    const filtered = await memory.search(tenantId, req("magma", { filter: { team: "food" } }));
+    expect(filtered.results.map((h) => h.documentId)).toEqual(["kiwi"]);
+    expect(
+      (await d1.search(tenantId, req("magma", { filter: { team: "food" } }))).results.map(
+        (h) => h.documentId,
+      ),
+    ).toEqual(["kiwi"]);
+
+    await postText(key, { id: "lava", text: "Lava is molten rock: magma that reached the surface." });
+    await settled(key, "lava");
+    expect((await memory.search(tenantId, req("molten lava"))).results[0]?.documentId).toBe("lava");
+
+    expect((await call("DELETE", "/v1/documents/lava", { token: key })).status).toBe(200);
+    const after = await memory.search(tenantId, req("molten lava magma", { topK: 10 }));
+    expect(after.results.map((h) => h.documentId)).not.toContain("lava");
+    expect(after.results.length).toBeGreaterThan(0);
+  });
+});
