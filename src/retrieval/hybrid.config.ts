@@ -6,22 +6,20 @@ import type { FusionMethod } from "./fusion/fusion";
  */
 
 /**
- * Default RRF weights for model embedders: equal, the usual choice when both lists are strong.
+ * Default fusion for model embedders: reciprocal rank fusion at equal weights, the usual choice
+ * when both lists are strong (not measured here: no model runs offline).
  */
-export const DEFAULT_WEIGHTS = { keyword: 1, vector: 1 } as const;
+export const DEFAULT_FUSION: FusionChoice = { method: "rrf", weights: { keyword: 1, vector: 1 } };
 
 /**
- * Default RRF weights for the weight-free `local:hash-*` embedder. Its ranking is far weaker
- * than BM25 (SciFact train nDCG@10: vector 0.385, keyword 0.701), and any real weight drags
- * good BM25 hits down (w 0.5: 0.53, 0.1: 0.674), so the vector list only breaks near-ties
- * (w 0.02: 0.700). Measured with bench/retrieval/offline.ts; see bench/README.md#retrieval.
+ * Default fusion for the weight-free `local:hash-*` embedder: a convex combination of min–max
+ * scaled scores with the vector list at 0.15. The hash ranking is far weaker than BM25 (SciFact
+ * train nDCG@10: 0.425 with IDF-weighted queries vs 0.703), and rank fusion lets any real
+ * weight drag BM25's clear winners down (RRF w 0.1: 0.675, w 0.5: 0.60), while score fusion keeps
+ * how far ahead a hit is: 0.703 → 0.706 at 0.15, never below BM25 up to 0.2. Measured with
+ * bench/retrieval/offline.ts; see bench/README.md#retrieval.
  */
-export const HASH_EMBEDDER_WEIGHTS = { keyword: 1, vector: 0.02 } as const;
-
-/** The default fusion weights for an embedder id. */
-export function defaultWeights(embedderId: string): { keyword: number; vector: number } {
-  return embedderId.startsWith("local:hash-") ? HASH_EMBEDDER_WEIGHTS : DEFAULT_WEIGHTS;
-}
+export const HASH_EMBEDDER_FUSION: FusionChoice = { method: "convex", weights: { keyword: 1, vector: 0.15 } };
 
 /** Fusion method and weights of one hybrid search. */
 export interface FusionChoice {
@@ -29,9 +27,15 @@ export interface FusionChoice {
   weights: { keyword: number; vector: number };
 }
 
+/** The default fusion for an embedder id. */
+export function defaultFusion(embedderId: string): FusionChoice {
+  return embedderId.startsWith("local:hash-") ? HASH_EMBEDDER_FUSION : DEFAULT_FUSION;
+}
+
 /** How a hybrid search with this embedder fuses, with the request's weights applied over the defaults. */
 export function fusionFor(embedderId: string, weights?: { keyword?: number; vector?: number }): FusionChoice {
-  return { method: "rrf", weights: { ...defaultWeights(embedderId), ...weights } };
+  const d = defaultFusion(embedderId);
+  return { method: d.method, weights: { ...d.weights, ...weights } };
 }
 
 /** Keyword candidates fetched per query without a filter (enough for Recall@100 at document level). */

@@ -2,14 +2,15 @@ import { AppError, fail } from "../http/errors";
 import { log } from "../observability/log";
 import { hashTokens } from "../providers/local/hash-embedding";
 import type { Embedder, Reranker } from "../providers/types";
-import type { EmbedderIdentity } from "../vectors";
 import { EMBEDDER_MISMATCH } from "../vectors/errors";
+import type { EmbedderIdentity } from "../vectors/types";
 import { type ChunkSource, d1Source, type Hits, replicaSource } from "./candidates";
 import { compileSearchFilter } from "./chunk-filter";
 import { dedupeBy, type FusedCandidate, fuse, jaccard, mmr, type RankedList } from "./fusion/fusion";
 import { fusionFor, KEYWORD_POOL, RERANK_POOL, VECTOR_POOL } from "./hybrid.config";
 import type { KeywordIndex } from "./keyword/keyword-index";
 import { QueryVectorCache, sharedQueryCache } from "./query-cache";
+import { weightedQueryEmbedder } from "./query-vector";
 import type { TenantReplica } from "./replica/replica";
 import type { ChunkRecord, SearchRepo } from "./search.repo";
 import type { Retriever, SearchHit, SearchRequest, SearchResponse, SearchWarning } from "./types";
@@ -93,8 +94,15 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
       };
 
       const vectorList = async (): Promise<Hits> => {
+        const source = await sourceReady;
         const t = now();
-        const vector = await embedQuery(tenantId, req.query, req.signal);
+        // In hybrid search the built-in hash embedder weights query words by the tenant's IDF
+        // when the replica has the statistics (query-vector.ts): it helps the fused ranking on
+        // both datasets measured, but not vector-only ranking on SQuAD, so `vector` mode keeps
+        // the embedder's own query vector. Model embedders always embed through their provider.
+        const weighted =
+          req.mode === "hybrid" && source.index ? weightedQueryEmbedder(deps.embedder, source.index) : null;
+        const vector = weighted ? weighted(req.query) : await embedQuery(tenantId, req.query, req.signal);
         timings.embed = now() - t;
         const t2 = now();
         try {

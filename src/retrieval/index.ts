@@ -13,7 +13,7 @@ import { createReplicaSource } from "./replica/replica.repo";
 import { createSearchRepo } from "./search.repo";
 import type { Retriever } from "./types";
 
-export { DEFAULT_WEIGHTS, defaultWeights, HASH_EMBEDDER_WEIGHTS } from "./hybrid.config";
+export { DEFAULT_FUSION, defaultFusion, HASH_EMBEDDER_FUSION } from "./hybrid.config";
 export { createHybridRetriever, type HybridDeps, INVALID_FILTER, type VectorQuery } from "./hybrid.retriever";
 export { sharedReplicaCache } from "./replica/replica.cache";
 export type * from "./types";
