@@ -5,7 +5,6 @@
 import type { FieldClause } from "../vectors/core/filter";
 import { chunkMatches } from "./chunk-filter";
 import { KEYWORD_FILTER_POOL, KEYWORD_FILTER_POOL_MAX } from "./hybrid.config";
-import type { Bm25Index } from "./keyword/bm25-index";
 import type { KeywordIndex } from "./keyword/keyword-index";
 import type { TenantReplica } from "./replica/replica";
 import type { ChunkRecord, SearchRepo } from "./search.repo";
@@ -20,8 +19,8 @@ export type Hits = { id: string; score: number }[];
 export interface ChunkSource {
   /** "memory" (replica) or "d1", reported in timings as which path served the search. */
   readonly kind: "memory" | "d1";
-  /** The replica's BM25 index (term statistics), when reading from memory. */
-  readonly index?: Bm25Index;
+  /** The replica, when reading from memory (term statistics, held vectors). */
+  readonly replica?: TenantReplica;
   /** The best `limit` keyword hits that pass `clauses`. */
   keyword(query: string, limit: number, clauses: readonly FieldClause[] | null): Promise<Hits>;
   /** Records for these ids; ids of chunks that no longer exist are absent. */
@@ -32,7 +31,7 @@ export interface ChunkSource {
 export function replicaSource(replica: TenantReplica): ChunkSource {
   return {
     kind: "memory",
-    index: replica.index,
+    replica,
     async keyword(query, limit, clauses) {
       return replica.keyword(query, limit, clauses);
     },

@@ -48,7 +48,11 @@ export const KEYWORD_POOL = 200;
 export const KEYWORD_FILTER_POOL = 1000;
 /** Largest keyword page the D1 path filters before giving up on finding more matches. */
 export const KEYWORD_FILTER_POOL_MAX = 16_000;
-/** Vector candidates per query: Vectorize's topK limit without values or full metadata. */
-export const VECTOR_POOL = 100;
+/**
+ * Vector candidates per query (more when `top_k` asks for more, up to Vectorize's 100). The
+ * local index asks every shard for this many, so it sets the fan-out's work; 50 and 100 fuse to
+ * the same quality on SciFact and SQuAD (within ±0.001 nDCG@10).
+ */
+export const VECTOR_POOL = 50;
 /** How many fused candidates the reranker scores (at least `top_k`). */
 export const RERANK_POOL = 30;

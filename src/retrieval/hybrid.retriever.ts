@@ -1,3 +1,4 @@
+import { VECTORIZE_MAX_TOP_K } from "../config/limits";
 import { AppError, fail } from "../http/errors";
 import { log } from "../observability/log";
 import { hashTokens } from "../providers/local/hash-embedding";
@@ -94,22 +95,37 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
       };
 
       const vectorList = async (): Promise<Hits> => {
-        const source = await sourceReady;
+        const { replica } = await sourceReady;
         const t = now();
         // In hybrid search the built-in hash embedder weights query words by the tenant's IDF
         // when the replica has the statistics (query-vector.ts): it helps the fused ranking on
         // both datasets measured, but not vector-only ranking on SQuAD, so `vector` mode keeps
         // the embedder's own query vector. Model embedders always embed through their provider.
         const weighted =
-          req.mode === "hybrid" && source.index ? weightedQueryEmbedder(deps.embedder, source.index) : null;
+          req.mode === "hybrid" && replica ? weightedQueryEmbedder(deps.embedder, replica.index) : null;
         const vector = weighted ? weighted(req.query) : await embedQuery(tenantId, req.query, req.signal);
         timings.embed = now() - t;
         const t2 = now();
+        // The replica's own hash vectors (replica-vectors.ts) answer unfiltered hybrid searches
+        // without a round trip to the vector shards, when they are this embedder's vectors.
+        const held = replica?.vectors;
+        if (
+          weighted &&
+          replica &&
+          held &&
+          !req.filter &&
+          held.dimensions === vector.length &&
+          held.revision === deps.embedder.revision
+        ) {
+          const hits = replica.nearest(vector, vectorTopK(req));
+          timings.vector = now() - t2;
+          return hits;
+        }
         try {
           const { matches: found } = await deps
             .vectors({ id: deps.embedder.id, dimensions: vector.length })
             .query(vector, {
-              topK: VECTOR_POOL,
+              topK: vectorTopK(req),
               returnValues: false,
               returnMetadata: "none",
               ...(req.filter ? { filter: req.filter } : {}),
@@ -213,6 +229,11 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
       return warnings.length ? { results: hits, timings, warnings } : { results: hits, timings };
     },
   };
+}
+
+/** Vector candidates for a request: the pool, or more when `top_k` (doubled with dedupe) asks for more. */
+function vectorTopK(req: SearchRequest): number {
+  return Math.min(VECTORIZE_MAX_TOP_K, Math.max(VECTOR_POOL, req.dedupe ? req.topK * 2 : req.topK));
 }
 
 function toHit(c: FusedCandidate & { record: ChunkRecord }, mode: SearchRequest["mode"]): SearchHit {

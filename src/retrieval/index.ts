@@ -4,18 +4,26 @@
  */
 
 import { createDb } from "../db/client";
+import { hashDimensions } from "../providers/local/hash.embedder";
 import { resolveProviders } from "../providers/resolve";
 import { vectorIndexFor } from "../vectors";
+import { wasmMatrices } from "../vectors/core/wasm-matrix";
+import scanKernels from "../vectors/wasm/scan-kernels.wasm";
 import { createHybridRetriever } from "./hybrid.retriever";
 import { createFts5KeywordIndex } from "./keyword/fts5-index";
-import { sharedReplicaCache } from "./replica/replica.cache";
+import { ReplicaCache } from "./replica/replica.cache";
 import { createReplicaSource } from "./replica/replica.repo";
 import { createSearchRepo } from "./search.repo";
 import type { Retriever } from "./types";
 
 export { DEFAULT_FUSION, defaultFusion, HASH_EMBEDDER_FUSION } from "./hybrid.config";
 export { createHybridRetriever, type HybridDeps, INVALID_FILTER, type VectorQuery } from "./hybrid.retriever";
-export { sharedReplicaCache } from "./replica/replica.cache";
+
+/**
+ * The isolate's replicas of recently searched tenants (replica/replica.cache.ts), scanning held
+ * hash vectors with the same WebAssembly SIMD kernels as the vector shards.
+ */
+export const sharedReplicaCache = new ReplicaCache({}, wasmMatrices(scanKernels));
 export type * from "./types";
 
 /**
@@ -40,6 +48,9 @@ export async function tenantRetriever(
     embedder,
     reranker,
     vectors: (identity) => vectorIndexFor(env, { tenantId, embedder: identity }),
-    replica: () => sharedReplicaCache.acquire(createReplicaSource(db), tenantId, waitUntil),
+    replica: () =>
+      sharedReplicaCache.acquire(createReplicaSource(db), tenantId, waitUntil, {
+        hashDimensions: embedder.id.startsWith("local:") ? hashDimensions(embedder.id.slice(6)) : undefined,
+      }),
   });
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { hashEmbed } from "../../src/providers/local/hash-embedding";
 import { resolveProviders } from "../../src/providers/resolve";
 import { createHybridRetriever } from "../../src/retrieval/hybrid.retriever";
 import { createFts5KeywordIndex } from "../../src/retrieval/keyword/fts5-index";
@@ -10,6 +11,8 @@ import { createReplicaSource } from "../../src/retrieval/replica/replica.repo";
 import { createSearchRepo } from "../../src/retrieval/search.repo";
 import type { SearchRequest } from "../../src/retrieval/types";
 import { vectorIndexFor } from "../../src/vectors";
+import { wasmMatrices } from "../../src/vectors/core/wasm-matrix";
+import scanKernels from "../../src/vectors/wasm/scan-kernels.wasm";
 import { postText, settled } from "../documents/helpers";
 import { call, createTenantWithKey } from "../helpers";
 
@@ -206,5 +209,54 @@ describe("replica against D1: same answers as FTS5, current after writes", () =>
     const after = await memory.search(tenantId, req("molten lava magma", { topK: 10 }));
     expect(after.results.map((h) => h.documentId)).not.toContain("lava");
     expect(after.results.length).toBeGreaterThan(0);
+  });
+
+  it("holds the hash vectors ingestion indexed: nearest() answers like the tenant's vector index", async () => {
+    const { tenantId, key } = await createTenantWithKey();
+    const docs = [
+      {
+        id: "a",
+        title: "Volcanoes",
+        text: "# Eruptions\n\nMagma breaks the crust.",
+        content_type: "text/markdown",
+      },
+      { id: "b", title: "Glaciers", text: "Glaciers are slow rivers of ice carving valleys." },
+      { id: "c", text: "The kiwifruit is rich in vitamin C." },
+    ];
+    for (const d of docs) await postText(key, d);
+    for (const d of docs) await settled(key, d.id);
+    const cache = new ReplicaCache({}, wasmMatrices(scanKernels));
+    const replica = await cache.acquire(createReplicaSource(db), tenantId, undefined, {
+      hashDimensions: 384,
+    });
+    expect(replica?.vectors?.dimensions).toBe(384);
+    const { embedder } = await resolveProviders({ env, db, tenantId });
+    const index = vectorIndexFor(env, { tenantId, embedder: { id: embedder.id, dimensions: 384 } });
+    // Queries every document scores differently for (a tie at the cut may keep either chunk).
+    for (const q of [
+      "magma eruptions volcanoes crust ice",
+      "glaciers ice valleys vitamin",
+      "kiwifruit vitamin magma",
+    ]) {
+      const v = hashEmbed(q, 384);
+      const fromIndex = (await index.query(v, { topK: 3 })).matches;
+      const held = replica?.nearest(v, 3) ?? [];
+      expect(
+        held.map((h) => h.id),
+        q,
+      ).toEqual(fromIndex.map((m) => m.id));
+      held.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(fromIndex[i]?.score ?? Number.NaN, 5);
+      });
+    }
+    // Without kernels, or for another embedder's tenants, replicas hold no vectors.
+    expect(
+      (
+        await new ReplicaCache().acquire(createReplicaSource(db), tenantId, undefined, {
+          hashDimensions: 384,
+        })
+      )?.vectors,
+    ).toBeNull();
+    expect((await cache.acquire(createReplicaSource(db), tenantId))?.vectors).toBeNull();
   });
 });

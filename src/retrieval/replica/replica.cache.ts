@@ -12,7 +12,9 @@
  * Pure: storage comes in through {@link ReplicaSource}.
  */
 import { log } from "../../observability/log";
+import type { MatrixFactory } from "../../vectors/core/matrix";
 import { type ReplicaRow, type ReplicaStamp, TenantReplica } from "./replica";
+import { ReplicaVectors } from "./replica-vectors";
 
 /** Where replicas load from (D1 in the Worker: replica.repo.ts). */
 export interface ReplicaSource {
@@ -32,18 +34,28 @@ export interface ReplicaLimits {
   pageSize: number;
   /** At most this many new rows are appended inline, before answering; more load in the background. */
   inlineRows: number;
+  /** Hash embeddings are held only while they take at most this many bytes per tenant. */
+  maxVectorBytes: number;
+}
+
+/** What a search wants the replica to hold beyond the rows and the keyword index. */
+export interface ReplicaWish {
+  /** The dimension of the tenant's `local:hash-<dims>` embedder, to hold its vectors; absent: none. */
+  hashDimensions?: number;
 }
 
 /**
  * Defaults: 50,000 chunks is ~100 MB of text at the default chunk size but typically 20–40 MB
- * (SciFact: 5,183 chunks, 8 MB of text, ~15 MB in memory); 64 MB leaves the isolate's 128 MB
- * room for requests.
+ * (SciFact: 5,183 chunks, 8 MB of text, ~15 MB in memory, +8 MB of 384-d vectors); 64 MB
+ * leaves the isolate's 128 MB room for requests. Vectors are held up to 24 MB a tenant (16k
+ * chunks at 384 dimensions).
  */
 export const DEFAULT_REPLICA_LIMITS: ReplicaLimits = {
   maxChunks: 50_000,
   maxBytes: 64 * 1024 * 1024,
   pageSize: 500,
   inlineRows: 500,
+  maxVectorBytes: 24 * 1024 * 1024,
 };
 
 interface Entry {
@@ -57,9 +69,12 @@ const same = (a: ReplicaStamp, b: ReplicaStamp) => a.count === b.count && a.maxS
 export class ReplicaCache {
   readonly limits: ReplicaLimits;
   readonly #entries = new Map<string, Entry>();
+  readonly #matrices: MatrixFactory | null;
 
-  constructor(limits: Partial<ReplicaLimits> = {}) {
+  /** `matrices`: the scan kernels for held vectors; without them replicas never hold vectors. */
+  constructor(limits: Partial<ReplicaLimits> = {}, matrices: MatrixFactory | null = null) {
     this.limits = { ...DEFAULT_REPLICA_LIMITS, ...limits };
+    this.#matrices = matrices;
   }
 
   /** Replicas currently held (for tests and stats). */
@@ -81,8 +96,10 @@ export class ReplicaCache {
     source: ReplicaSource,
     tenantId: string,
     defer?: (work: Promise<unknown>) => void,
+    wish: ReplicaWish = {},
   ): Promise<TenantReplica | null> {
     const stamp = await source.stamp(tenantId);
+    const dims = this.#vectorDimensions(wish, stamp);
     if (stamp.count > this.limits.maxChunks) {
       this.#entries.delete(tenantId);
       return null;
@@ -97,7 +114,17 @@ export class ReplicaCache {
       this.#entries.set(tenantId, entry);
     }
     const current = entry.replica;
-    if (current && same(current.stamp, stamp)) return current;
+    if (current && same(current.stamp, stamp)) {
+      // Current rows, but not the vectors this tenant's embedder now wants: serve the rows
+      // (searches then query the vector index) and rebuild with the right vectors meanwhile.
+      if ((current.vectors?.dimensions ?? null) !== dims && !entry.loading) {
+        const rebuild = this.#track(entry, this.#build(source, tenantId, entry, dims));
+        if (defer) defer(rebuild);
+        else await rebuild;
+        return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : current;
+      }
+      return current;
+    }
     if (entry.loading) return null; // a refresh is under way; D1 serves meanwhile
 
     const appendOnly =
@@ -109,7 +136,7 @@ export class ReplicaCache {
       await this.#track(entry, this.#append(source, tenantId, current, stamp));
       return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : null;
     }
-    const build = this.#track(entry, this.#build(source, tenantId, entry));
+    const build = this.#track(entry, this.#build(source, tenantId, entry, dims));
     if (defer) defer(build);
     else await build;
     return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : null;
@@ -134,8 +161,16 @@ export class ReplicaCache {
     }
   }
 
-  async #build(source: ReplicaSource, tenantId: string, entry: Entry) {
-    const replica = new TenantReplica();
+  /** The vector dimension to hold for this wish, or null (none wanted, no kernels, or too large). */
+  #vectorDimensions(wish: ReplicaWish, stamp: ReplicaStamp): number | null {
+    const dims = wish.hashDimensions;
+    if (dims === undefined || !this.#matrices) return null;
+    return stamp.count * dims * 4 <= this.limits.maxVectorBytes ? dims : null;
+  }
+
+  async #build(source: ReplicaSource, tenantId: string, entry: Entry, dims: number | null) {
+    const vectors = dims !== null && this.#matrices ? new ReplicaVectors(dims, this.#matrices) : null;
+    const replica = new TenantReplica(undefined, vectors);
     try {
       for (;;) {
         const rows = await source.rows(tenantId, replica.stamp.maxSeq, this.limits.pageSize);
@@ -161,6 +196,3 @@ export class ReplicaCache {
     }
   }
 }
-
-/** The isolate-wide cache shared by every request. */
-export const sharedReplicaCache = new ReplicaCache();

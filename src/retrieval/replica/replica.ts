@@ -10,6 +10,7 @@ import type { FieldClause } from "../../vectors/core/filter";
 import { chunkMatches } from "../chunk-filter";
 import { type Bm25Hit, Bm25Index, type Bm25Params, type WeightedTerm } from "../keyword/bm25-index";
 import type { ChunkRecord } from "../search.repo";
+import type { ReplicaVectors } from "./replica-vectors";
 
 /**
  * What identifies a state of a tenant's chunks: how many rows it has and the highest `seq`.
@@ -39,13 +40,21 @@ const ROW_OVERHEAD_BYTES = 200;
 /** The in-memory copy of one tenant's chunks. */
 export class TenantReplica {
   readonly #index: Bm25Index;
+  readonly #vectors: ReplicaVectors | null;
   readonly #records: ChunkRecord[] = [];
   readonly #byId = new Map<string, number>();
   #maxSeq = 0;
   #textBytes = 0;
 
-  constructor(params?: Partial<Bm25Params>) {
+  /** `vectors`: also hold the chunks' hash embeddings (replica-vectors.ts). */
+  constructor(params?: Partial<Bm25Params>, vectors: ReplicaVectors | null = null) {
     this.#index = new Bm25Index(params);
+    this.#vectors = vectors;
+  }
+
+  /** The chunks' hash embeddings, when this replica holds them. */
+  get vectors(): ReplicaVectors | null {
+    return this.#vectors;
   }
 
   /** The stamp of the rows this replica holds. */
@@ -60,7 +69,12 @@ export class TenantReplica {
 
   /** Approximate memory held, in bytes (strings counted at one byte per character). */
   get bytes(): number {
-    return this.#textBytes + this.#records.length * ROW_OVERHEAD_BYTES + this.#index.postings * 8;
+    return (
+      this.#textBytes +
+      this.#records.length * ROW_OVERHEAD_BYTES +
+      this.#index.postings * 8 +
+      (this.#vectors?.bytes ?? 0)
+    );
   }
 
   /** The BM25 index (term statistics, e.g. for feedback or query weighting). */
@@ -76,6 +90,7 @@ export class TenantReplica {
       const doc = this.#index.add(record.title, record.text);
       this.#records[doc] = record;
       this.#byId.set(record.id, doc);
+      this.#vectors?.add(doc, record);
       this.#maxSeq = row.seq;
       this.#textBytes += record.text.length + (record.title?.length ?? 0) + record.id.length * 2 + 64;
     }
@@ -90,6 +105,17 @@ export class TenantReplica {
   /** The chunk at a document number of the index. */
   record(doc: number): ChunkRecord | undefined {
     return this.#records[doc];
+  }
+
+  /** The `topK` chunks nearest to `vector` by the held hash embeddings (none without them). */
+  nearest(vector: Float32Array, topK: number): ReplicaHit[] {
+    if (!this.#vectors) return [];
+    const hits = this.#vectors.search(vector, topK).map((h) => ({
+      id: (this.#records[h.doc] as ChunkRecord).id,
+      score: h.score,
+    }));
+    // Equal scores in id order, as the vector index (and Vectorize) return them.
+    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /**

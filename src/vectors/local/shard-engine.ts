@@ -34,12 +34,24 @@ export function sameIndex(a: IndexConfig, b: IndexConfig): boolean {
   );
 }
 
+/**
+ * Shards with at most this many rows keep every row's id and namespace in memory next to the
+ * scan structure (~100 bytes a row, so at most ~5 MB), and answer id-only queries — what search
+ * sends — without reading SQLite. Larger shards look their hits up by rowid, as before.
+ */
+export const ID_DIRECTORY_MAX_ROWS = 50_000;
+
+/** rowid → [id, namespace] of every row, while the shard is small enough. */
+type IdDirectory = Map<number, readonly [string, string | null]>;
+
 /** One shard's state machine over its storage. */
 export class ShardEngine {
   readonly #storage: ShardStorage;
   readonly #store: ShardStore;
   readonly #matrices: MatrixFactory;
   #index: ScanIndex | null = null;
+  /** Kept in step with #index (null when the shard is too large, or before the index is built). */
+  #ids: IdDirectory | null = null;
   #config: IndexConfig | null | undefined;
 
   constructor(storage: ShardStorage, matrices: MatrixFactory) {
@@ -52,6 +64,7 @@ export class ShardEngine {
   migrate(): void {
     this.#store.migrate();
     this.#index = null;
+    this.#ids = null;
     this.#config = undefined;
   }
 
@@ -88,6 +101,7 @@ export class ShardEngine {
           const rowid = this.#store.write(v, mode);
           if (rowid === null) continue;
           written.push(v.id);
+          this.#ids?.set(rowid, [v.id, v.namespace]);
           if (this.#index) {
             const metadata = this.#index.hasColumns && v.metadata ? JSON.parse(v.metadata) : undefined;
             this.#index.put(rowid, v.namespace, v.values, metadata);
@@ -98,8 +112,10 @@ export class ShardEngine {
     } catch (err) {
       // The transaction rolled back; memory may have moved ahead of it, so rebuild it.
       this.#index = null;
+      this.#ids = null;
       throw err;
     }
+    if (this.#ids && this.#ids.size > ID_DIRECTORY_MAX_ROWS) this.#ids = null;
     this.#dropIndexIfFormatChanged(stored);
     return { ok: true, ids: written };
   }
@@ -113,6 +129,7 @@ export class ShardEngine {
         if (rowid === null) continue;
         deleted.push(id);
         this.#index?.delete(rowid);
+        this.#ids?.delete(rowid);
       }
       this.#store.markMutation(mark);
     });
@@ -131,6 +148,15 @@ export class ShardEngine {
       filter: q.filter ? compileFilter(q.filter) : undefined,
       exactVectors: (rowids) => this.#store.vectors(rowids),
     });
+    const ids = this.#ids;
+    if (ids && !q.returnValues && q.returnMetadata === "none") {
+      const matches: ShardMatch[] = [];
+      for (const hit of hits) {
+        const row = ids.get(hit.rowid);
+        if (row) matches.push({ id: row[0], score: hit.score, namespace: row[1] });
+      }
+      return { ok: true, config, matches };
+    }
     const rows = this.#store.byRowids(
       hits.map((h) => h.rowid),
       { values: q.returnValues, metadata: q.returnMetadata !== "none" },
@@ -191,15 +217,21 @@ export class ShardEngine {
       columns: (path) => this.#store.column(path),
     });
     index.reserve(rows);
-    for (const [rowid, namespace, vec] of this.#store.scan())
+    const ids: IdDirectory | null = rows <= ID_DIRECTORY_MAX_ROWS ? new Map() : null;
+    for (const [rowid, namespace, vec, id] of this.#store.scan()) {
       index.put(rowid, namespace, new Float32Array(vec));
+      ids?.set(rowid, [id, namespace]);
+    }
     this.#index = index;
+    this.#ids = ids;
     return index;
   }
 
   #dropIndexIfFormatChanged(config: IndexConfig): void {
     const index = this.#index;
-    if (index && formatFor(config.quantization, config.dimensions, index.size) !== index.format)
+    if (index && formatFor(config.quantization, config.dimensions, index.size) !== index.format) {
       this.#index = null;
+      this.#ids = null;
+    }
   }
 }

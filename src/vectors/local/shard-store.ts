@@ -164,11 +164,11 @@ export class ShardStore {
     return out;
   }
 
-  /** Streams every row's rowid, namespace and vector, for rebuilding the scan structure. */
-  *scan(): Generator<[rowid: number, namespace: string | null, vec: ArrayBuffer]> {
-    const rows = this.sql.exec("SELECT rowid, namespace, vec FROM vectors");
-    for (const [rowid, namespace, vec] of rows.raw<[number, string | null, ArrayBuffer]>()) {
-      yield [Number(rowid), namespace, vec];
+  /** Streams every row's rowid, namespace, vector and id, for rebuilding the scan structure. */
+  *scan(): Generator<[rowid: number, namespace: string | null, vec: ArrayBuffer, id: string]> {
+    const rows = this.sql.exec("SELECT rowid, namespace, vec, id FROM vectors");
+    for (const [rowid, namespace, vec, id] of rows.raw<[number, string | null, ArrayBuffer, string]>()) {
+      yield [Number(rowid), namespace, vec, id];
     }
   }
 
