@@ -123,9 +123,10 @@ const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangle
 // Module rules only matter while bundling; Miniflare gets the bundle's files as explicit modules.
 const { modulesRules: _rules, rootPath: _rootPath, ...bindingOptions } = workerOptions;
 const bindings: Record<string, unknown> = { ...(workerOptions.bindings ?? {}), ...devVars };
-// RATE_LIMIT is optional (src/secrets.d.ts), so it is in neither wrangler.toml nor, usually,
-// .dev.vars; without naming it here `RATE_LIMIT=off npm start` (benchmarks, e2e tests) was ignored.
-for (const name of new Set([...Object.keys(bindings), "RATE_LIMIT"])) {
+// RATE_LIMIT and SEARCH_REPLICA_MAX_CHUNKS are optional (src/secrets.d.ts), so they are in neither
+// wrangler.toml nor, usually, .dev.vars; without naming them here `RATE_LIMIT=off npm start`
+// (benchmarks, e2e tests) was ignored.
+for (const name of new Set([...Object.keys(bindings), "RATE_LIMIT", "SEARCH_REPLICA_MAX_CHUNKS"])) {
   const fromEnv = process.env[name];
   if (fromEnv !== undefined && name !== "ADMIN_TOKEN") bindings[name] = fromEnv;
 }

@@ -11,7 +11,7 @@ import { wasmMatrices } from "../vectors/core/wasm-matrix";
 import scanKernels from "../vectors/wasm/scan-kernels.wasm";
 import { createHybridRetriever } from "./hybrid.retriever";
 import { createFts5KeywordIndex } from "./keyword/fts5-index";
-import { ReplicaCache } from "./replica/replica.cache";
+import { DEFAULT_REPLICA_LIMITS, ReplicaCache } from "./replica/replica.cache";
 import { createReplicaSource } from "./replica/replica.repo";
 import { createSearchRepo } from "./search.repo";
 import type { Retriever } from "./types";
@@ -50,7 +50,21 @@ export async function tenantRetriever(
     vectors: (identity) => vectorIndexFor(env, { tenantId, embedder: identity }),
     replica: () =>
       sharedReplicaCache.acquire(createReplicaSource(db), tenantId, waitUntil, {
+        maxChunks: replicaMaxChunks(env),
         hashDimensions: embedder.id.startsWith("local:") ? hashDimensions(embedder.id.slice(6)) : undefined,
       }),
   });
+}
+
+/**
+ * SEARCH_REPLICA_MAX_CHUNKS, or its default: replicas on a self-hosted instance (one process,
+ * plenty of CPU per request), off on Cloudflare (VECTOR_BACKEND=vectorize), where every isolate
+ * would build its own replica within a plan's per-request CPU limit. Malformed values disable.
+ */
+function replicaMaxChunks(env: Env): number {
+  const raw = env.SEARCH_REPLICA_MAX_CHUNKS?.trim();
+  if (raw === undefined || raw === "")
+    return env.VECTOR_BACKEND === "vectorize" ? 0 : DEFAULT_REPLICA_LIMITS.maxChunks;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
 }

@@ -120,6 +120,15 @@ describe("replica cache: a replica is used only while it matches D1", () => {
     await cache.acquire(one, "t2");
     expect(cache.tenants).toBe(1); // t1 evicted; the newest stays even over budget
 
+    // A deployment limit below the cache's (SEARCH_REPLICA_MAX_CHUNKS), and 0 = never, not even a stamp read.
+    const small = new FakeSource();
+    small.add("a", "alpha");
+    small.add("b", "beta");
+    expect(await new ReplicaCache().acquire(small, "t", undefined, { maxChunks: 1 })).toBeNull();
+    const reads = small.reads;
+    expect(await new ReplicaCache().acquire(small, "t", undefined, { maxChunks: 0 })).toBeNull();
+    expect(small.reads).toBe(reads);
+
     const broken = new FakeSource();
     broken.add("a", "alpha");
     broken.fail = true;

@@ -40,6 +40,8 @@ export interface ReplicaLimits {
 
 /** What a search wants the replica to hold beyond the rows and the keyword index. */
 export interface ReplicaWish {
+  /** A lower chunk limit than the cache's for this deployment (0: never replicate). */
+  maxChunks?: number;
   /** The dimension of the tenant's `local:hash-<dims>` embedder, to hold its vectors; absent: none. */
   hashDimensions?: number;
 }
@@ -98,9 +100,10 @@ export class ReplicaCache {
     defer?: (work: Promise<unknown>) => void,
     wish: ReplicaWish = {},
   ): Promise<TenantReplica | null> {
+    if (wish.maxChunks === 0) return null;
     const stamp = await source.stamp(tenantId);
     const dims = this.#vectorDimensions(wish, stamp);
-    if (stamp.count > this.limits.maxChunks) {
+    if (stamp.count > Math.min(this.limits.maxChunks, wish.maxChunks ?? Number.POSITIVE_INFINITY)) {
       this.#entries.delete(tenantId);
       return null;
     }
