@@ -184,7 +184,12 @@ console.log(
 
 // ---- The API's retriever over these parts: memory path (replica) and D1 path (FTS5).
 const common = { repo, keyword: fts5, embedder, reranker: createLexicalReranker(), vectors: () => vectors };
-const memoryPath = createHybridRetriever({ ...common, replica: async () => replica });
+// The stand-in index holds this embedder's vectors, so the replica's held vectors stand for it.
+const memoryPath = createHybridRetriever({
+  ...common,
+  replica: async () => replica,
+  heldVectorsMatchIndex: async () => true,
+});
 const d1Path = createHybridRetriever(common);
 
 interface Row {

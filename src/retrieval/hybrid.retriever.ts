@@ -39,6 +39,13 @@ export interface HybridDeps {
    * without it every search reads D1 (FTS5 and row reads).
    */
   replica?: () => Promise<TenantReplica | null>;
+  /**
+   * Whether the replica's recomputed hash vectors stand for the tenant's vector index, i.e. the
+   * index was built with the same embedder (after an embedder change without a reindex it was
+   * not, and hybrid search must behave as the index does: keyword-only with a warning).
+   * Without it, held vectors are never used.
+   */
+  heldVectorsMatchIndex?: (replica: TenantReplica) => Promise<boolean>;
   cache?: QueryVectorCache;
   now?: () => number;
 }
@@ -115,7 +122,9 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
           held &&
           !req.filter &&
           held.dimensions === vector.length &&
-          held.revision === deps.embedder.revision
+          held.revision === deps.embedder.revision &&
+          deps.heldVectorsMatchIndex &&
+          (await deps.heldVectorsMatchIndex(replica))
         ) {
           const hits = replica.nearest(vector, vectorTopK(req));
           timings.vector = now() - t2;

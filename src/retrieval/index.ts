@@ -6,11 +6,12 @@
 import { createDb } from "../db/client";
 import { hashDimensions } from "../providers/local/hash.embedder";
 import { resolveProviders } from "../providers/resolve";
-import { vectorIndexFor } from "../vectors";
+import { type EmbedderIdentity, vectorIndexFor } from "../vectors";
 import { wasmMatrices } from "../vectors/core/wasm-matrix";
 import scanKernels from "../vectors/wasm/scan-kernels.wasm";
 import { createHybridRetriever } from "./hybrid.retriever";
 import { createFts5KeywordIndex } from "./keyword/fts5-index";
+import type { TenantReplica } from "./replica/replica";
 import { DEFAULT_REPLICA_LIMITS, ReplicaCache } from "./replica/replica.cache";
 import { createReplicaSource } from "./replica/replica.repo";
 import { createSearchRepo } from "./search.repo";
@@ -42,12 +43,14 @@ export async function tenantRetriever(
 ): Promise<Retriever> {
   const db = createDb(env.DB);
   const { embedder, reranker } = await resolveProviders({ env, db, tenantId, waitUntil });
+  const vectors = (identity: EmbedderIdentity) => vectorIndexFor(env, { tenantId, embedder: identity });
   return createHybridRetriever({
     repo: createSearchRepo(db),
     keyword: createFts5KeywordIndex(db),
     embedder,
     reranker,
-    vectors: (identity) => vectorIndexFor(env, { tenantId, embedder: identity }),
+    vectors,
+    heldVectorsMatchIndex: (replica) => heldVectorsMatch(replica, embedder.id, vectors),
     replica: () =>
       sharedReplicaCache.acquire(createReplicaSource(db), tenantId, waitUntil, {
         maxChunks: replicaMaxChunks(env),
@@ -67,4 +70,36 @@ function replicaMaxChunks(env: Env): number {
     return env.VECTOR_BACKEND === "vectorize" ? 0 : DEFAULT_REPLICA_LIMITS.maxChunks;
   const n = Number(raw);
   return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
+/** Per replica and embedder: does the tenant's vector index hold that embedder's vectors? */
+const heldChecks = new WeakMap<TenantReplica, Map<string, Promise<boolean>>>();
+
+/**
+ * Whether a replica's held hash vectors match the tenant's vector index (same embedder id and
+ * dimension recorded there). Asked once per replica and embedder: a reindex with another
+ * embedder rewrites the chunks, which replaces the replica.
+ */
+function heldVectorsMatch(
+  replica: TenantReplica,
+  embedderId: string,
+  vectors: (identity: EmbedderIdentity) => { stats(): Promise<{ embedder: EmbedderIdentity | null }> },
+): Promise<boolean> {
+  const dims = replica.vectors?.dimensions;
+  if (dims === undefined) return Promise.resolve(false);
+  let checks = heldChecks.get(replica);
+  if (!checks) {
+    checks = new Map();
+    heldChecks.set(replica, checks);
+  }
+  const key = `${embedderId}#${dims}`;
+  let check = checks.get(key);
+  if (!check) {
+    check = vectors({ id: embedderId, dimensions: dims })
+      .stats()
+      .then((s) => s.embedder?.id === embedderId && s.embedder.dimensions === dims)
+      .catch(() => false);
+    checks.set(key, check);
+  }
+  return check;
 }
