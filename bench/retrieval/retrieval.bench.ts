@@ -23,6 +23,7 @@ import { type BeirDocument, type BeirQuery, parseJsonl, parseQrels } from "../..
 import { evaluateMode, formatReport, ingestCorpus, STANDARD_MODES } from "../../src/eval/harness";
 import { startServer } from "../../test-node/server";
 import { dataDir } from "../providers/data";
+import { httpFetch } from "./http-client";
 
 const { values: opt } = parseArgs({
   options: {
@@ -67,7 +68,7 @@ try {
       `ingested ${corpus.length} documents in ${ingest.seconds.toFixed(1)} s, ${ingest.failed} failed`,
     );
   }
-  const target = { url, key };
+  const target = { url, key, fetch: httpFetch };
   const wanted = new Set((opt.modes as string).split(","));
   for (const mode of STANDARD_MODES.filter((m) => wanted.has(m.name))) {
     console.log(formatReport(await evaluateMode(target, queries, qrels, mode)));
@@ -81,9 +82,13 @@ try {
   const port = Number(new URL(url).port);
   const reports = [];
   const cpu: number[] = [];
+  const clientCpu: number[] = [];
   for (let r = 0; r < Number(opt.runs); r++) {
     const before = workerCpuMs(port);
+    const mine = process.cpuUsage();
     const report = await evaluateMode(target, queries, qrels, { name, body }, { concurrency: clients });
+    const used = process.cpuUsage(mine);
+    clientCpu.push((used.user + used.system) / 1000 / queries.length);
     const after = workerCpuMs(port);
     if (before !== null && after !== null) cpu.push((after - before) / queries.length);
     reports.push(report);
@@ -97,6 +102,7 @@ try {
     `${name} over ${reports.length} runs: p50 ${spread(reports.map((r) => r.latency.p50))} ms, ` +
       `p95 ${spread(reports.map((r) => r.latency.p95))} ms, p99 ${spread(reports.map((r) => r.latency.p99))} ms` +
       (cpu.length ? `; Worker CPU ${spread(cpu)} ms per request` : "") +
+      `; client CPU ${spread(clientCpu)} ms per request` +
       `; load ${loadavg()
         .map((x) => x.toFixed(2))
         .join(" ")}`,
