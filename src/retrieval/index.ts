@@ -64,7 +64,7 @@ export async function tenantRetriever(
  * plenty of CPU per request), off on Cloudflare (VECTOR_BACKEND=vectorize), where every isolate
  * would build its own replica within a plan's per-request CPU limit. Malformed values disable.
  */
-function replicaMaxChunks(env: Env): number {
+export function replicaMaxChunks(env: Pick<Env, "SEARCH_REPLICA_MAX_CHUNKS" | "VECTOR_BACKEND">): number {
   const raw = env.SEARCH_REPLICA_MAX_CHUNKS?.trim();
   if (raw === undefined || raw === "")
     return env.VECTOR_BACKEND === "vectorize" ? 0 : DEFAULT_REPLICA_LIMITS.maxChunks;

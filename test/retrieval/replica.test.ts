@@ -269,3 +269,16 @@ describe("replica against D1: same answers as FTS5, current after writes", () =>
     expect((await cache.acquire(createReplicaSource(db), tenantId))?.vectors).toBeNull();
   });
 });
+
+describe("SEARCH_REPLICA_MAX_CHUNKS", () => {
+  it("defaults to 50,000 for the local backend and 0 for Vectorize; 0 or junk disables", async () => {
+    const { replicaMaxChunks } = await import("../../src/retrieval/index");
+    expect(replicaMaxChunks({ VECTOR_BACKEND: "local" })).toBe(50_000);
+    expect(replicaMaxChunks({ VECTOR_BACKEND: "vectorize" })).toBe(0);
+    expect(replicaMaxChunks({ VECTOR_BACKEND: "vectorize", SEARCH_REPLICA_MAX_CHUNKS: "20000" })).toBe(
+      20_000,
+    );
+    expect(replicaMaxChunks({ VECTOR_BACKEND: "local", SEARCH_REPLICA_MAX_CHUNKS: "0" })).toBe(0);
+    expect(replicaMaxChunks({ VECTOR_BACKEND: "local", SEARCH_REPLICA_MAX_CHUNKS: "lots" })).toBe(0);
+  });
+});
