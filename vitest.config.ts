@@ -29,6 +29,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   // The wire-protocol server of the provider adapter tests (test-node/providers).
                   PROVIDER_WIRE_URL: inject("providerWireUrl"),
+                  // Tenants may point their generator at the wire server (streaming abort, condensing).
+                  PROVIDER_ALLOWED_ORIGINS: inject("providerWireUrl"),
                 },
               },
             })),

@@ -7,6 +7,7 @@ import { createRouter } from "./http/openapi";
 import { requestId } from "./http/request-id";
 import { recordHttpMetrics } from "./observability/metrics.middleware";
 import { metricsRoutes } from "./observability/metrics.routes";
+import { openAiErrorsByPath } from "./openai/openai.errors";
 import { keywordAdminRoutes } from "./retrieval/keyword/keyword.routes";
 import { tenantRoutes } from "./routes";
 import { adminRoutes } from "./tenants/tenants.routes";
@@ -17,6 +18,7 @@ export function createApp() {
   const app = createRouter();
   app.use("*", requestId());
   app.use("*", recordHttpMetrics());
+  app.use("*", openAiErrorsByPath());
   app.use("*", bodyLimits(MAX_JSON_BODY_BYTES, { "/v1/documents": MAX_BATCH_BODY_BYTES }));
   app.onError(onError);
   app.notFound(onNotFound);

@@ -1,6 +1,8 @@
 import { answersRoutes } from "./answers/answers.routes";
 import { documentsRoutes } from "./documents/documents.routes";
+import { feedbackRoutes } from "./feedback/feedback.routes";
 import { createRouter } from "./http/openapi";
+import { openAiRoutes } from "./openai/openai.routes";
 import { searchRoutes } from "./retrieval/search.routes";
 import { sessionsRoutes } from "./sessions/sessions.routes";
 import { settingsRoutes } from "./settings/settings.routes";
@@ -18,5 +20,7 @@ export function tenantRoutes() {
   app.route("/", searchRoutes());
   app.route("/", answersRoutes());
   app.route("/", sessionsRoutes());
+  app.route("/", openAiRoutes());
+  app.route("/", feedbackRoutes());
   return app;
 }

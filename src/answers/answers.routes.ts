@@ -44,15 +44,19 @@ export function answersRoutes() {
     async (c) => {
       const body = c.req.valid("json");
       const tenantId = c.var.principal.tenantId;
-      const { service } = await answerServiceFor(c.env, tenantId, (p) => c.executionCtx.waitUntil(p));
+      const { service, condenser } = await answerServiceFor(c.env, tenantId, {
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+        generator: body.generator,
+      });
       const common = {
         tenantId,
         topK: body.top_k ?? DEFAULT_TOP_K,
         filter: body.filter,
         redactPii: body.redact_pii,
+        ...(body.generator ? { logParams: { generator: body.generator } } : {}),
       };
       if (body.session_id) {
-        const deps = { store: sessionStore(c.env, tenantId, body.session_id), answers: service };
+        const deps = { store: sessionStore(c.env, tenantId, body.session_id), answers: service, condenser };
         const turn = { ...common, sessionId: body.session_id, content: body.query };
         if (!body.stream) return c.json(await runTurn(deps, { ...turn, signal: c.req.raw.signal }), 200);
         return streamEvents(c, (signal) => streamTurn(deps, { ...turn, signal }));

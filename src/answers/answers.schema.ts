@@ -26,6 +26,19 @@ export const Filter = z
   .refine((f) => Object.keys(f).length <= 20, { message: "at most 20 keys" })
   .openapi({ example: { team: "support" }, description: "Metadata filter, Vectorize operators." });
 
+/** A configured generator, by the id `GET /v1/models` lists (never a URL of the caller's choosing). */
+export const GeneratorName = z
+  .string()
+  .min(1)
+  .max(300)
+  .openapi({
+    example: "local:extractive",
+    description:
+      "Answer with this configured generator alone (an id from `GET /v1/models`, e.g. `local:extractive`, " +
+      "`openai:llama3.2`), or `edgerag` for the configured fallback chain (the default). Unknown ids are " +
+      "`400 unknown_generator`.",
+  });
+
 /** `POST /v1/answer` body. */
 export const AnswerBody = z
   .object({
@@ -50,6 +63,7 @@ export const AnswerBody = z
       .optional()
       .openapi({ description: "Answer as a turn of this session." }),
     stream: z.boolean().optional().openapi({ description: "Server-sent events: chunks, delta…, done." }),
+    generator: GeneratorName.optional(),
     redact_pii: z
       .boolean()
       .optional()

@@ -4,6 +4,7 @@ import { estimateMessagesTokens } from "../providers/tokens";
 import type { GenerateRequest, GenerateResult, Generator, Usage } from "../providers/types";
 import type { MetadataFilter, Retriever, SearchHit } from "../retrieval/types";
 import { type CitablePassage, type Citation, resolveCitations } from "./citations";
+import { generateWithStop, streamWithStop } from "./generation";
 import { type GuardFinding, guardText, redactPii } from "./guardrails";
 import { pack } from "./packing";
 import { buildMessages, type PromptMemory, TEMPLATE_VERSION } from "./prompt.templates";
@@ -42,7 +43,20 @@ export interface AnswerInput {
   sessionId?: string;
   /** query_log `kind`. */
   kind?: "answer" | "chat";
+  /** Per-request generation parameters (the OpenAI-compatible surface passes them through). */
+  generation?: GenerationOptions;
+  /** Extra request facts for the query log's `params` (e.g. OpenAI `user`, `metadata`, `model`). */
+  logParams?: Record<string, unknown>;
   signal?: AbortSignal;
+}
+
+/** Generation parameters a request may set; unset ones keep the generator's defaults. */
+export interface GenerationOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  /** The answer ends before the first of these (see stop.ts). */
+  stop?: string[];
 }
 
 /** A retrieved chunk as the API shows it (the SSE `chunks` event, `chunks` of the result). */
@@ -133,6 +147,7 @@ export function createAnswerService(deps: AnswerDeps) {
     const memoryTokens = estimateMessagesTokens([
       { content: input.memory?.summary ?? "" },
       { content: (input.memory?.facts ?? []).join("; ") },
+      { content: (input.memory?.instructions ?? []).join("\n") },
       ...(input.memory?.recent ?? []),
     ]);
     const packed = pack(guarded, Math.max(0, deps.contextTokens - memoryTokens));
@@ -159,7 +174,10 @@ export function createAnswerService(deps: AnswerDeps) {
           title: p.title,
           text: p.text,
         })),
-        maxTokens: deps.maxOutputTokens,
+        maxTokens: input.generation?.maxTokens ?? deps.maxOutputTokens,
+        temperature: input.generation?.temperature,
+        topP: input.generation?.topP,
+        stop: input.generation?.stop,
         signal: input.signal,
       },
       timings: { retrieve: t1 - t0, pack: performance.now() - t1 },
@@ -213,6 +231,7 @@ export function createAnswerService(deps: AnswerDeps) {
         query: input.query,
         sessionId: input.sessionId,
         params: {
+          ...input.logParams,
           top_k: input.topK,
           ...(input.filter ? { filter: input.filter } : {}),
           ...(result.retrieval_query ? { retrieval_query: result.retrieval_query } : {}),
@@ -233,7 +252,11 @@ export function createAnswerService(deps: AnswerDeps) {
   function cacheKey(input: AnswerInput): AnswerCacheKey | undefined {
     // Session turns depend on history, so only stateless questions are cached.
     if (!deps.cache || input.memory || input.redactPii) return undefined;
-    return { query: input.query, topK: input.topK, filter: input.filter, generator: deps.generator.id };
+    // Different generation parameters give different answers: they are part of the key.
+    const generator = input.generation
+      ? `${deps.generator.id}|${JSON.stringify(input.generation)}`
+      : deps.generator.id;
+    return { query: input.query, topK: input.topK, filter: input.filter, generator };
   }
 
   async function fromCache(input: AnswerInput, started: number): Promise<AnswerResult | undefined> {
@@ -253,7 +276,10 @@ export function createAnswerService(deps: AnswerDeps) {
 
   async function store(input: AnswerInput, result: AnswerResult): Promise<void> {
     const key = cacheKey(input);
-    if (key && deps.cache && result.finish_reason !== "error")
+    // A fallback's answer (the model was down) is not what the key promises: the next ask
+    // should try the model again rather than get the stand-in for the cache's lifetime.
+    const fromFallback = result.provider !== deps.generator.id;
+    if (key && deps.cache && result.finish_reason !== "error" && !fromFallback)
       await deps.cache.put(input.tenantId, key, result);
   }
 
@@ -274,7 +300,9 @@ export function createAnswerService(deps: AnswerDeps) {
       if (cached) return cached;
       const prep = await prepare(input);
       const g0 = performance.now();
-      const gen = prep.passages.length ? await deps.generator.generate(prep.request) : nothingFound();
+      const gen = prep.passages.length
+        ? await generateWithStop(deps.generator, prep.request, input.generation?.stop)
+        : nothingFound();
       const result = await finish(input, prep, gen, started, performance.now() - g0);
       await store(input, result);
       return result;
@@ -298,11 +326,15 @@ export function createAnswerService(deps: AnswerDeps) {
         gen = nothingFound();
         yield { type: "delta", text: gen.text };
       } else {
-        // With PII redaction on, text is only released once whole (a match can span deltas).
-        for await (const event of deps.generator.stream(prep.request)) {
-          input.signal?.throwIfAborted();
-          if (event.type === "delta" && !input.redactPii) yield event;
-          else if (event.type === "done") gen = event.result;
+        const deltas = streamWithStop(deps.generator, prep.request, input.generation?.stop);
+        for (;;) {
+          const next = await deltas.next();
+          if (next.done) {
+            gen = next.value;
+            break;
+          }
+          // With PII redaction on, text is only released once whole (a match can span deltas).
+          if (!input.redactPii) yield { type: "delta", text: next.value };
         }
       }
       if (!gen) throw new Error("generator stream ended without a result");

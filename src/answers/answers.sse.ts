@@ -16,7 +16,13 @@ export interface SseFrame {
  * failure after the stream started cannot change the status any more, so it becomes an
  * `error` event carrying the usual `{error:{code,message}}` body, then the stream ends.
  */
-export function sseResponse(c: Context<AppEnv>, frames: (signal: AbortSignal) => AsyncIterable<SseFrame>) {
+export function sseResponse(
+  c: Context<AppEnv>,
+  frames: (signal: AbortSignal) => AsyncIterable<SseFrame>,
+  opts: { errorFrame?: (err: unknown, body: ReturnType<typeof errorBody>) => SseFrame } = {},
+) {
+  const errorFrame =
+    opts.errorFrame ?? ((_err: unknown, body: unknown) => ({ event: "error", data: JSON.stringify(body) }));
   const controller = new AbortController();
   c.req.raw.signal?.addEventListener("abort", () => controller.abort());
   return streamSSE(c, async (stream) => {
@@ -28,7 +34,7 @@ export function sseResponse(c: Context<AppEnv>, frames: (signal: AbortSignal) =>
       }
     } catch (err) {
       if (controller.signal.aborted) return;
-      await stream.writeSSE({ event: "error", data: JSON.stringify(errorBody(err, c.var.requestId)) });
+      await stream.writeSSE(errorFrame(err, errorBody(err, c.var.requestId)));
     }
   });
 }

@@ -13,7 +13,7 @@ import type { ChatMessage } from "../providers/types";
  */
 
 /** The current template version. */
-export const TEMPLATE_VERSION = "answer-v1";
+export const TEMPLATE_VERSION = "answer-v2";
 
 /** A passage as the context template renders it. */
 export interface PromptPassage {
@@ -27,6 +27,8 @@ export interface PromptMemory {
   summary?: string;
   facts?: readonly string[];
   recent?: readonly ChatMessage[];
+  /** The application's own instructions (OpenAI system/developer messages); the rules above them still hold. */
+  instructions?: readonly string[];
 }
 
 const SYSTEM = [
@@ -60,7 +62,9 @@ export function contextBlock(passages: readonly PromptPassage[]): string {
 }
 
 /**
- * The full message list: system, session memory (summary, facts, recent turns), then one
+ * answer-v2 added the application's instructions (after the system prompt, before memory).
+ *
+ * The full message list: system, instructions, memory (summary, facts, recent turns), then one
  * user message holding the fenced documents and the question.
  * @example buildMessages("What is X?", [{ documentId: "d1", text: "X is Y." }])
  */
@@ -71,6 +75,11 @@ export function buildMessages(
 ): ChatMessage[] {
   const messages: ChatMessage[] = [systemMessage()];
   const notes: string[] = [];
+  if (memory.instructions?.length) {
+    notes.push(
+      `Instructions from the application (they never override the rules above): ${memory.instructions.join("\n")}`,
+    );
+  }
   if (memory.summary) notes.push(`Summary of the earlier conversation: ${memory.summary}`);
   if (memory.facts?.length) notes.push(`Facts the user stated in this session: ${memory.facts.join("; ")}`);
   if (notes.length) messages.push({ role: "system", content: notes.join("\n") });

@@ -212,20 +212,22 @@ export const queryLog = sqliteTable(
   (t) => [index("query_log_tenant_idx").on(t.tenantId, t.createdAt)],
 );
 
-/** Ratings on logged queries and answers. */
+/** Ratings on logged queries and answers: one per (tenant, query), the latest rating wins. */
 export const feedback = sqliteTable(
   "feedback",
   {
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
     queryId: text("query_id").notNull(),
-    /** -1 (bad) … 1 (good), or a 1–5 scale normalised by the API. */
+    /** -1 (bad) or 1 (good). */
     rating: integer("rating").notNull(),
     comment: text("comment"),
-    chunkId: text("chunk_id"),
+    /** JSON array of the rated answer's chunk ids the rating is about (a subset of its citations). */
+    chunkIds: text("chunk_ids").notNull().default("[]"),
     createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
   },
-  (t) => [index("feedback_query_idx").on(t.tenantId, t.queryId)],
+  (t) => [uniqueIndex("feedback_query_uq").on(t.tenantId, t.queryId)],
 );
 
 /** Key/value settings; `tenant_id = '*'` holds instance-wide values. */

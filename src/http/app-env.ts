@@ -15,5 +15,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** "openai": error bodies also carry OpenAI's `type` and `param` (set by the /v1 OpenAI routes). */
+    errorStyle?: "openai";
   };
 }

@@ -18,7 +18,30 @@ export function errorResponse(
   if (extra.details !== undefined) body.error.details = extra.details;
   const requestId = c.get("requestId");
   if (requestId) body.error.request_id = requestId;
+  if (c.get("errorStyle") === "openai") {
+    // The `openai` SDKs read `type` and `param` next to `code` and `message`.
+    body.error.type = openAiErrorType(status);
+    body.error.param = errorParam(extra.details);
+  }
   return c.json(body, status, extra.headers);
+}
+
+/** OpenAI's error `type` for a status, as its SDKs and clients expect it. */
+export function openAiErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
+/** The request field an error is about: `details.param`, else the first zod issue's path. */
+function errorParam(details: unknown): string | null {
+  if (!details || typeof details !== "object") return null;
+  const d = details as { param?: unknown; issues?: { path?: unknown }[] };
+  if (typeof d.param === "string") return d.param;
+  const path = d.issues?.[0]?.path;
+  return typeof path === "string" && path !== "(body)" ? path : null;
 }
 
 /** Summarises zod issues as `path: message` strings a person can act on. */

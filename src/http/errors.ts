@@ -64,5 +64,14 @@ export const fail = {
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown; request_id?: string };
+  error: {
+    code: string;
+    message: string;
+    details?: unknown;
+    request_id?: string;
+    /** OpenAI-compatible routes only: OpenAI's error type (`invalid_request_error`, …). */
+    type?: string;
+    /** OpenAI-compatible routes only: the request field at fault, or null. */
+    param?: string | null;
+  };
 }

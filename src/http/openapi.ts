@@ -11,6 +11,15 @@ export const ErrorSchema = z
       message: z.string().openapi({ example: "Invalid request: query: Required." }),
       details: z.unknown().optional(),
       request_id: z.string().optional(),
+      type: z
+        .string()
+        .optional()
+        .openapi({ description: "OpenAI-compatible routes only: OpenAI's error type." }),
+      param: z
+        .string()
+        .nullable()
+        .optional()
+        .openapi({ description: "OpenAI-compatible routes only: the request field at fault." }),
     }),
   })
   .openapi("Error");

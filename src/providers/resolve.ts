@@ -3,6 +3,7 @@ import { AppError } from "../http/errors";
 import { log } from "../observability/log";
 import { cachedSettings } from "../settings/settings.cache";
 import { createUsageRecorder, type UsageRecorder } from "../usage/usage.recorder";
+import { type ModelChoice, modelChoices } from "./choices";
 import type { BatchEmbedder } from "./embedding/batch-embedder";
 import { createD1EmbeddingCache } from "./embedding/cache.repo";
 import { createEmbeddingPipeline } from "./embedding/pipeline";
@@ -47,6 +48,13 @@ export interface ResolvedProviders {
   generator: Generator;
   /** The chains in force for this tenant (tenant overrides applied), as spec strings. */
   specs: Record<ProviderRole, string>;
+  /** Models a request may name (`generator`, OpenAI `model`): see choices.ts. */
+  choices: Record<ModelChoice["role"], ModelChoice[]>;
+  /**
+   * The generator of a choice from `choices.generator`: one configured provider alone (no
+   * fallback, since the caller asked for that model), or the whole chain for the default.
+   */
+  pickGenerator(choice: ModelChoice): Generator;
 }
 
 /** Instance vars by role; tenant settings use the role names themselves as keys. */
@@ -94,13 +102,30 @@ export async function resolveProviders(opts: ResolveOptions): Promise<ResolvedPr
     else await work;
   };
   const flush = () => settle(recorder.flush());
+  const generator = generatorFor(chains.generator, ctx, accounted, policies, flush);
 
   return {
     specs,
+    choices: {
+      generator: modelChoices("generator", chains.generator, instanceChain(opts.env, "generator")),
+      // Every embeddings choice is the tenant's own model (vectors must match its index).
+      embeddings: modelChoices("embeddings", chains.embeddings, []),
+    },
+    pickGenerator: (choice) =>
+      choice.isDefault ? generator : generatorFor(choice.specs, ctx, accounted, policies, flush),
     embedder: embedderFor(chains.embeddings, ctx, accounted, policies, opts, recorder, flush),
     reranker: rerankerFor(chains.reranker, ctx, accounted, policies, flush),
-    generator: generatorFor(chains.generator, ctx, accounted, policies, flush),
+    generator,
   };
+}
+
+/** The instance's own chain for `role` (operator-configured, so every member is a valid choice). */
+function instanceChain(env: ProviderEnv, role: ProviderRole): ProviderSpec[] {
+  try {
+    return parseRoleChain(env[VAR_OF[role]], role);
+  } catch {
+    return []; // Reported as provider_config_invalid where the instance chain is actually used.
+  }
 }
 
 function parse(value: string, role: ProviderRole, fromTenant: boolean, env: ProviderEnv): ProviderSpec[] {

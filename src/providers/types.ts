@@ -100,6 +100,10 @@ export interface GenerateRequest extends CallOptions {
   passages: GroundingPassage[];
   maxTokens?: number;
   temperature?: number;
+  /** Nucleus sampling; sent to model servers that take it. */
+  topP?: number;
+  /** Stop sequences; sent to model servers that take them (the answer service applies them too). */
+  stop?: string[];
 }
 
 /** A finished generation. */

@@ -119,8 +119,11 @@ export function sessionsRoutes() {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const tenantId = c.var.principal.tenantId;
-      const { service } = await answerServiceFor(c.env, tenantId, (p) => c.executionCtx.waitUntil(p));
-      const deps = { store: sessionStore(c.env, tenantId, id), answers: service };
+      const { service, condenser } = await answerServiceFor(c.env, tenantId, {
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+        generator: body.generator,
+      });
+      const deps = { store: sessionStore(c.env, tenantId, id), answers: service, condenser };
       const turn = {
         tenantId,
         sessionId: id,

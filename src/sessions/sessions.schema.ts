@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CitationSchema, Filter, MAX_TOP_K } from "../answers/answers.schema";
+import { CitationSchema, Filter, GeneratorName, MAX_TOP_K } from "../answers/answers.schema";
 
 /** Longest chat message accepted, in characters. */
 export const MAX_MESSAGE_CHARS = 8000;
@@ -81,6 +81,7 @@ export const PostMessageBody = z
     top_k: z.number().int().min(1).max(MAX_TOP_K).optional(),
     filter: Filter.optional(),
     redact_pii: z.boolean().optional(),
+    generator: GeneratorName.optional(),
   })
   .strict()
   .openapi("PostMessage");

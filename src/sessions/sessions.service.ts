@@ -2,7 +2,8 @@ import type { AnswerEvent, AnswerInput, AnswerResult, AnswerService } from "../a
 import { TEMPLATE_VERSION } from "../answers/prompt.templates";
 import { fail } from "../http/errors";
 import { newId } from "../lib/ids";
-import { condense, type SessionFact } from "./condense";
+import type { SessionFact } from "./condense";
+import { type Condenser, condenseLog, ruleCondenser } from "./condenser";
 import { asChat, recallFact } from "./memory";
 import type { SessionMessage, TurnContext, TurnReply } from "./session.types";
 
@@ -29,6 +30,12 @@ export interface TurnInput {
   topK: number;
   filter?: AnswerInput["filter"];
   redactPii?: boolean;
+  /** Generation parameters passed to the answer (OpenAI-compatible requests). */
+  generation?: AnswerInput["generation"];
+  /** The application's instructions (OpenAI system messages). */
+  instructions?: readonly string[];
+  /** Extra facts for the query log (see AnswerInput.logParams). */
+  logParams?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -47,6 +54,8 @@ export type TurnEvent = Exclude<AnswerEvent, { type: "done" }> | { type: "done";
 export interface TurnDeps {
   store: SessionTurnStore;
   answers: AnswerService;
+  /** Rewrites follow-ups into standalone queries; the rules when absent. */
+  condenser?: Condenser;
 }
 
 /** Runs one turn and returns its result. */
@@ -70,7 +79,14 @@ export async function* streamTurn(deps: TurnDeps, input: TurnInput): AsyncGenera
       yield { type: "chunks", chunks: [] };
       yield { type: "delta", text: answer.answer };
     } else {
-      const standalone = condense(input.content, ctx.previousQuery, ctx.facts);
+      const condensed = await (deps.condenser ?? ruleCondenser()).condense({
+        query: input.content,
+        previous: ctx.previousQuery,
+        facts: ctx.facts,
+        recent: asChat(ctx.recent),
+        signal: input.signal,
+      });
+      const standalone = condensed.query;
       await deps.store.setRetrievalQuery(ctx.turnId, standalone);
       for await (const e of deps.answers.stream({
         tenantId: input.tenantId,
@@ -85,7 +101,10 @@ export async function* streamTurn(deps: TurnDeps, input: TurnInput): AsyncGenera
           summary: ctx.summary || undefined,
           facts: ctx.facts.map((f) => `${f.key}: ${f.value}`),
           recent: asChat(ctx.recent),
+          instructions: input.instructions,
         },
+        generation: input.generation,
+        logParams: { ...input.logParams, ...condenseLog(condensed) },
         signal: input.signal,
       })) {
         if (e.type === "done") answer = e.result;

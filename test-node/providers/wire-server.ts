@@ -24,6 +24,7 @@ export const MODES = [
   "no-chat", // TGI without a chat template: 404 on /v1/chat/completions
   "max-completion", // 400 when `max_tokens` is sent (OpenAI reasoning models)
   "wrong-dims", // embeddings of 3 dimensions instead of 8
+  "trickle", // chat streams: one word every 100 ms for 10 s; the log records `closed_early` on disconnect
 ] as const;
 
 type Mode = (typeof MODES)[number];
@@ -32,6 +33,8 @@ interface Logged {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** `trickle` mode: the client closed the connection before the stream ended. */
+  closed_early?: boolean;
 }
 
 /** Embedding dimension the fake models produce. */
@@ -118,6 +121,7 @@ async function chat(req: Logged, res: ServerResponse, mode: Mode): Promise<void>
     });
   }
   const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user")?.content ?? "";
+  if (mode === "trickle" && body.stream) return trickle(req, res);
   if (!body.stream) {
     if (mode === "malformed") return send(res, 200, '{"choices":[{"message":{"content":"tru');
     return send(res, 200, {
@@ -141,6 +145,22 @@ async function chat(req: Logged, res: ServerResponse, mode: Mode): Promise<void>
     }),
   );
   return sse(res, events, mode);
+}
+
+/** A slow stream that notices when the client goes away (what a stopped generation looks like). */
+async function trickle(req: Logged, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let finished = false;
+  res.on("close", () => {
+    if (!finished) req.closed_early = true;
+  });
+  for (let i = 0; i < 100; i++) {
+    if (res.destroyed) return;
+    res.write(`data: ${chatChunk(`word${i} `)}\n\n`);
+    await sleep(100);
+  }
+  finished = true;
+  res.end(`data: ${chatChunk(null, "stop")}\n\ndata: [DONE]\n\n`);
 }
 
 async function completions(req: Logged, res: ServerResponse, mode: Mode): Promise<void> {

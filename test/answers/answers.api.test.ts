@@ -58,7 +58,7 @@ describe("POST /v1/answer", () => {
     const logged = await env.DB.prepare("SELECT template_version FROM query_log WHERE id = ?")
       .bind(body.query_id)
       .first<{ template_version: string }>();
-    expect(logged?.template_version).toBe("answer-v1");
+    expect(logged?.template_version).toBe("answer-v2");
   });
 
   it("says the documents do not answer when nothing relevant is found", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseJsonl, parseQrels } from "../../src/eval/beir";
 import { evaluate, latencySummary, ndcgAt, recallAt, reciprocalRankAt } from "../../src/eval/metrics";
+import { containsGold, normalizeAnswer } from "../../src/eval/qa";
 
 const judged = (entries: [string, number][]) => new Map(entries);
 
@@ -98,5 +99,16 @@ describe("BEIR parsing and latency summary", () => {
     const xs = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(latencySummary(xs)).toMatchObject({ p50: 50, p95: 95, p99: 99, min: 1, max: 100, count: 100 });
     expect(latencySummary([7])).toMatchObject({ p50: 7, p99: 7 });
+  });
+});
+
+describe("SQuAD answer normalisation", () => {
+  it("normalises like the official script and matches whole words only", () => {
+    expect(normalizeAnswer("The  Normans, in 911!")).toBe("normans in 911");
+    expect(containsGold("They settled in France [1].", ["france"])).toBe(true);
+    expect(containsGold("The Frances were there.", ["France"])).toBe(false);
+    expect(containsGold("It cost $1,000 in total.", ["1000"])).toBe(true);
+    expect(containsGold("Founded by the Duke of Normandy", ["Duke of Normandy"])).toBe(true);
+    expect(containsGold("anything", ["the"])).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ export function wireBase(mode: string, key = crypto.randomUUID().slice(0, 8)): {
 /** Requests the wire server received for `key`. */
 export async function wireLog(
   key: string,
-): Promise<{ path: string; headers: Record<string, string>; body: unknown }[]> {
+): Promise<{ path: string; headers: Record<string, string>; body: unknown; closed_early?: boolean }[]> {
   const res = await fetch(`${env.PROVIDER_WIRE_URL}/__log/${key}`);
   return res.json();
 }

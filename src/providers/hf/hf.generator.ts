@@ -30,6 +30,8 @@ export function createHfGenerator(config: HfConfig): Generator {
       max_tokens: maxTokensOf(request),
     };
     if (request.temperature !== undefined) args.temperature = request.temperature;
+    if (request.topP !== undefined) args.top_p = request.topP;
+    if (request.stop?.length) args.stop = request.stop;
     return args as Parameters<typeof chatCompletion>[0];
   };
   const textArgs = (request: GenerateRequest) =>
@@ -39,6 +41,8 @@ export function createHfGenerator(config: HfConfig): Generator {
       parameters: {
         max_new_tokens: maxTokensOf(request),
         temperature: request.temperature,
+        top_p: request.topP,
+        stop: request.stop,
         return_full_text: false,
       },
     }) as Parameters<typeof textGeneration>[0];

@@ -19,6 +19,12 @@ export interface AnalysedQuestion {
   words: Map<string, string>;
   /** Adjacent content-stem pairs. */
   bigrams: string[];
+  /**
+   * Stems of the question's names and numbers: capitalised words other than the first, and
+   * words with digits ("Normandy", "1998", "Super Bowl 50"). What the question is about, as
+   * opposed to how it is phrased.
+   */
+  entities: Set<string>;
 }
 
 // Words that describe the answer's shape rather than its topic ("what year", "the name of"):
@@ -66,8 +72,21 @@ export function analyseQuestion(question: string): AnalysedQuestion {
   }
   const bigrams: string[] = [];
   for (let i = 1; i < content.length; i++) bigrams.push(`${content[i - 1]?.stem} ${content[i]?.stem}`);
-  return { type, terms, words, bigrams };
+  const entities = new Set(
+    content
+      .filter(
+        (t) =>
+          !FRAME_WORDS.has(t.lower) &&
+          !ROMAN.test(t.raw) &&
+          ((t.start > 0 && /^\p{Lu}/u.test(t.raw) && t.raw.length > 2) || /\d/.test(t.raw)),
+      )
+      .map((t) => t.stem),
+  );
+  return { type, terms, words, bigrams, entities };
 }
+
+/** Regnal numbers ("Harold II") name nothing on their own. */
+const ROMAN = /^[IVX]{1,4}$/;
 
 const MONTHS = new Set(
   "january february march april may june july august september october november december".split(" "),

@@ -31,6 +31,8 @@ export function createOpenAiGenerator(config: OpenAiConfig): Generator {
       [d.maxParam]: maxTokensOf(request),
     };
     if (request.temperature !== undefined) b.temperature = request.temperature;
+    if (request.topP !== undefined) b.top_p = request.topP;
+    if (request.stop?.length) b.stop = request.stop;
     if (stream) {
       b.stream = true;
       if (d.streamOptions) b.stream_options = { include_usage: true };

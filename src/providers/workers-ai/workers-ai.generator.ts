@@ -32,6 +32,8 @@ export function createWorkersAiGenerator(ai: AiBinding | undefined, model: strin
   function inputs(request: GenerateRequest, stream: boolean): Record<string, unknown> {
     const i: Record<string, unknown> = { messages: messagesOf(request), max_tokens: maxTokensOf(request) };
     if (request.temperature !== undefined) i.temperature = request.temperature;
+    // Workers AI chat models take top_p but no stop sequences (the answer service applies those).
+    if (request.topP !== undefined) i.top_p = request.topP;
     if (stream) i.stream = true;
     return i;
   }
