@@ -113,12 +113,20 @@ describe("replica cache: a replica is used only while it matches D1", () => {
     for (let i = 0; i < 5; i++) big.add(`c${i}`, "text");
     expect(await new ReplicaCache({ maxChunks: 4 }).acquire(big, "t")).toBeNull();
 
-    const cache = new ReplicaCache({ maxBytes: 1 });
+    const cache = new ReplicaCache({ maxBytes: 50_000 });
     const one = new FakeSource();
-    one.add("a", "alpha");
+    one.add("a", "alpha ".repeat(5_000)); // ~30 kB of text: two replicas do not fit 50 kB
     await cache.acquire(one, "t1");
     await cache.acquire(one, "t2");
-    expect(cache.tenants).toBe(1); // t1 evicted; the newest stays even over budget
+    expect(cache.tenants).toBe(1); // t1 evicted
+    // A tenant that alone exceeds the budget while loading is not replicated at all.
+    const huge = new FakeSource();
+    for (let i = 0; i < 3; i++) huge.add(`h${i}`, "beta ".repeat(20_000));
+    const strict = new ReplicaCache({ maxBytes: 50_000, pageSize: 1 });
+    expect(await strict.acquire(huge, "t")).toBeNull();
+    const tried = huge.reads;
+    expect(await strict.acquire(huge, "t")).toBeNull();
+    expect(huge.reads).toBe(tried); // not loaded again until the tenant's chunks change
 
     // A deployment limit below the cache's (SEARCH_REPLICA_MAX_CHUNKS), and 0 = never, not even a stamp read.
     const small = new FakeSource();

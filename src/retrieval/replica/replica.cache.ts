@@ -63,6 +63,8 @@ export const DEFAULT_REPLICA_LIMITS: ReplicaLimits = {
 interface Entry {
   replica: TenantReplica | null;
   loading: Promise<void> | null;
+  /** The stamp at which the tenant's rows did not fit the limits: not tried again until it changes. */
+  tooLargeAt?: ReplicaStamp;
 }
 
 const same = (a: ReplicaStamp, b: ReplicaStamp) => a.count === b.count && a.maxSeq === b.maxSeq;
@@ -116,12 +118,13 @@ export class ReplicaCache {
       this.#entries.delete(tenantId);
       this.#entries.set(tenantId, entry);
     }
+    if (entry.tooLargeAt && same(entry.tooLargeAt, stamp)) return null;
     const current = entry.replica;
     if (current && same(current.stamp, stamp)) {
       // Current rows, but not the vectors this tenant's embedder now wants: serve the rows
       // (searches then query the vector index) and rebuild with the right vectors meanwhile.
       if ((current.vectors?.dimensions ?? null) !== dims && !entry.loading) {
-        const rebuild = this.#track(entry, this.#build(source, tenantId, entry, dims));
+        const rebuild = this.#track(entry, this.#build(source, tenantId, entry, dims, stamp));
         if (defer) defer(rebuild);
         else await rebuild;
         return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : current;
@@ -136,10 +139,10 @@ export class ReplicaCache {
       stamp.count > current.stamp.count &&
       stamp.count - current.stamp.count <= this.limits.inlineRows;
     if (appendOnly && current) {
-      await this.#track(entry, this.#append(source, tenantId, current, stamp));
+      await this.#track(entry, this.#append(source, tenantId, entry, current, stamp));
       return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : null;
     }
-    const build = this.#track(entry, this.#build(source, tenantId, entry, dims));
+    const build = this.#track(entry, this.#build(source, tenantId, entry, dims, stamp));
     if (defer) defer(build);
     else await build;
     return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : null;
@@ -154,10 +157,21 @@ export class ReplicaCache {
     }
   }
 
-  async #append(source: ReplicaSource, tenantId: string, replica: TenantReplica, stamp: ReplicaStamp) {
+  async #append(
+    source: ReplicaSource,
+    tenantId: string,
+    entry: Entry,
+    replica: TenantReplica,
+    stamp: ReplicaStamp,
+  ) {
     try {
       const rows = await source.rows(tenantId, replica.stamp.maxSeq, stamp.count - replica.stamp.count);
       replica.append(rows);
+      if (replica.bytes > this.limits.maxBytes) {
+        entry.replica = null;
+        entry.tooLargeAt = stamp;
+        return;
+      }
       this.#evict();
     } catch (err) {
       log.warn("keyword replica append failed; searching D1", { tenant: tenantId, err });
@@ -171,15 +185,26 @@ export class ReplicaCache {
     return stamp.count * dims * 4 <= this.limits.maxVectorBytes ? dims : null;
   }
 
-  async #build(source: ReplicaSource, tenantId: string, entry: Entry, dims: number | null) {
+  async #build(
+    source: ReplicaSource,
+    tenantId: string,
+    entry: Entry,
+    dims: number | null,
+    stamp: ReplicaStamp,
+  ) {
     const vectors = dims !== null && this.#matrices ? new ReplicaVectors(dims, this.#matrices) : null;
     const replica = new TenantReplica(undefined, vectors);
     try {
       for (;;) {
         const rows = await source.rows(tenantId, replica.stamp.maxSeq, this.limits.pageSize);
         replica.append(rows);
+        // Grew past the limits while loading (rows were added, or the chunks are larger than
+        // usual): such a tenant is searched in D1 rather than crowding the isolate's memory.
+        if (replica.size > this.limits.maxChunks || replica.bytes > this.limits.maxBytes) {
+          entry.tooLargeAt = stamp;
+          return;
+        }
         if (rows.length < this.limits.pageSize) break;
-        if (replica.size > this.limits.maxChunks) return; // grew past the limit while loading
       }
       entry.replica = replica;
       this.#evict();
