@@ -47,17 +47,18 @@ export interface ReplicaWish {
 }
 
 /**
- * Defaults: 50,000 chunks is ~100 MB of text at the default chunk size but typically 20–40 MB
- * (SciFact: 5,183 chunks, 8 MB of text, ~15 MB in memory, +8 MB of 384-d vectors); 64 MB
- * leaves the isolate's 128 MB room for requests. Vectors are held up to 24 MB a tenant (16k
- * chunks at 384 dimensions).
+ * Defaults, for a self-hosted instance (the only place replicas are on by default): SciFact's
+ * 5,183 chunks take ~43 MB of heap (8 MB of text, 26k terms, 0.9M postings) plus 8 MB of 384-d
+ * vectors, so 256 MB holds a few such tenants or one of ~25k chunks; 50,000 chunks is the hard
+ * cap. Vectors are held up to 64 MB a tenant (~42k chunks at 384 dimensions). On Cloudflare, where
+ * an isolate has 128 MB, set SEARCH_REPLICA_MAX_CHUNKS to fit (replicas are off there by default).
  */
 export const DEFAULT_REPLICA_LIMITS: ReplicaLimits = {
   maxChunks: 50_000,
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: 256 * 1024 * 1024,
   pageSize: 500,
   inlineRows: 500,
-  maxVectorBytes: 24 * 1024 * 1024,
+  maxVectorBytes: 64 * 1024 * 1024,
 };
 
 interface Entry {
