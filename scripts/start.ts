@@ -3,7 +3,8 @@
  * Miniflare directly (no `wrangler dev` proxy in the request path), with bindings taken
  * from wrangler.toml and every resource persisted under DATA_DIR.
  *
- * Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (./.data). Any var from
+ * Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (./.data), INSPECTOR_PORT (unset: no
+ * inspector). Any var from
  * wrangler.toml or .dev.vars can be overridden by an environment variable of the same name.
  */
 import { spawnSync } from "node:child_process";
@@ -122,9 +123,10 @@ const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangle
 // Module rules only matter while bundling; Miniflare gets the bundle's files as explicit modules.
 const { modulesRules: _rules, rootPath: _rootPath, ...bindingOptions } = workerOptions;
 const bindings: Record<string, unknown> = { ...(workerOptions.bindings ?? {}), ...devVars };
-// RATE_LIMIT is optional (src/secrets.d.ts), so it is in neither wrangler.toml nor, usually,
-// .dev.vars; without naming it here `RATE_LIMIT=off npm start` (benchmarks, e2e tests) was ignored.
-for (const name of new Set([...Object.keys(bindings), "RATE_LIMIT"])) {
+// RATE_LIMIT and SEARCH_REPLICA_MAX_CHUNKS are optional (src/secrets.d.ts), so they are in neither
+// wrangler.toml nor, usually, .dev.vars; without naming them here `RATE_LIMIT=off npm start`
+// (benchmarks, e2e tests) was ignored.
+for (const name of new Set([...Object.keys(bindings), "RATE_LIMIT", "SEARCH_REPLICA_MAX_CHUNKS"])) {
   const fromEnv = process.env[name];
   if (fromEnv !== undefined && name !== "ADMIN_TOKEN") bindings[name] = fromEnv;
 }
@@ -143,6 +145,8 @@ const mf = new Miniflare(
     // Offline: never fetch the Request.cf placeholder from workers.cloudflare.com.
     cf: false,
     logRequests: process.env.LOG_REQUESTS === "1",
+    // INSPECTOR_PORT=9229: the V8 inspector of the Worker (DevTools, CPU profiles; see bench/profile).
+    ...(process.env.INSPECTOR_PORT ? { inspectorPort: Number(process.env.INSPECTOR_PORT) } : {}),
     log: new Log(LogLevel.INFO),
   } as Parameters<typeof convertV4MiniflareOptions>[0]),
 );

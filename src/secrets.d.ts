@@ -20,6 +20,11 @@ interface EdgeragSecrets {
   PROVIDER_ALLOWED_ORIGINS?: string;
   /** "off" disables per-tenant rate limiting (benchmarks, single-user installs). */
   RATE_LIMIT?: string;
+  /**
+   * Largest tenant (in chunks) whose search replica an isolate builds; "0" disables replicas.
+   * Unset: 50000 with VECTOR_BACKEND=local, 0 with vectorize (see src/retrieval/replica).
+   */
+  SEARCH_REPLICA_MAX_CHUNKS?: string;
 }
 
 interface Env extends EdgeragSecrets {}

@@ -53,6 +53,9 @@ export function tenantAuth(): MiddlewareHandler<AppEnv> {
     });
     const now = Date.now();
     if (key.lastUsedAt === null || now - key.lastUsedAt > TOUCH_INTERVAL_MS) {
+      // The row may be this isolate's cached copy (keys.service.ts): mark it touched so the
+      // requests that follow within the minute do not write again.
+      key.lastUsedAt = now;
       const touch = createKeysRepo(db)
         .touch(key.id, now)
         .catch((err: unknown) => log.warn("could not record key use", { key_id: key.id, err }));

@@ -1,5 +1,6 @@
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { TtlCache } from "../lib/ttl-cache";
 import type { ApiKeyRow, KeysRepo } from "./keys.repo";
 import { parseScopes, type Scope } from "./scopes";
 
@@ -32,6 +33,22 @@ export function toKeyView(row: ApiKeyRow): ApiKeyView {
   };
 }
 
+/**
+ * How long an isolate may keep using a key row it has read: the bound on how late another
+ * isolate notices a revocation (Cloudflare runs many isolates; locally there is one, and a
+ * revocation through it takes effect at once). Keys are resolved on every request, and this
+ * saves a D1 read on almost all of them.
+ */
+export const KEY_CACHE_TTL_MS = 10_000;
+
+/** Active key rows by secret hash, per isolate (unknown and revoked keys are never cached). */
+const activeKeys = new TtlCache<string, ApiKeyRow>(KEY_CACHE_TTL_MS, 10_000);
+
+/** Forgets a key in this isolate's cache (after revoking it, or changing its row). */
+export function forgetKey(id: string): void {
+  activeKeys.deleteWhere((row) => row.id === id);
+}
+
 /** Key lifecycle: issue (secret shown once), resolve by secret, revoke. */
 export function createKeysService(repo: KeysRepo) {
   return {
@@ -48,13 +65,20 @@ export function createKeysService(repo: KeysRepo) {
       });
       return { ...toKeyView(row), key: secret };
     },
-    /** Resolves a presented secret to its active key, or undefined if unknown or revoked. */
+    /**
+     * Resolves a presented secret to its active key, or undefined if unknown or revoked (a
+     * revocation made in another isolate is seen within {@link KEY_CACHE_TTL_MS}).
+     */
     async resolve(secret: string): Promise<ApiKeyRow | undefined> {
       if (!secret.startsWith(API_KEY_PREFIX)) return undefined;
       // Lookup is by the hash of the secret, so response timing depends only on a one-way
       // digest, never on how many characters of a real key matched.
-      const row = await repo.findByHash(await sha256Hex(secret));
+      const hash = await sha256Hex(secret);
+      const cached = activeKeys.get(hash);
+      if (cached) return cached;
+      const row = await repo.findByHash(hash);
       if (!row || row.revokedAt !== null) return undefined;
+      activeKeys.set(hash, row);
       return row;
     },
   };

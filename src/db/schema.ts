@@ -141,6 +141,9 @@ export const chunks = sqliteTable(
   (t) => [
     uniqueIndex("chunks_id_uq").on(t.tenantId, t.id),
     index("chunks_doc_idx").on(t.tenantId, t.documentId, t.version, t.ordinal),
+    // A tenant's rows in seq order: the keyword replica's change stamp (count, max seq) and
+    // its paged loads read this instead of scanning every tenant's rows.
+    index("chunks_tenant_seq_idx").on(t.tenantId, t.seq),
   ],
 );
 

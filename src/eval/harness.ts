@@ -37,7 +37,13 @@ export interface ModeReport {
 async function request<T>(target: HarnessTarget, method: string, path: string, body?: unknown): Promise<T> {
   const res = await (target.fetch ?? fetch)(`${target.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${target.key}`, "content-type": "application/json" },
+    headers: {
+      authorization: `Bearer ${target.key}`,
+      "content-type": "application/json",
+      // Uncompressed: a local server would otherwise gzip every response on the CPU it shares
+      // with the client (on Cloudflare the edge compresses, outside the Worker's CPU time).
+      "accept-encoding": "identity",
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
 import { log } from "../observability/log";
-import { createSettingsRepo } from "../settings/settings.repo";
+import { cachedSettings } from "../settings/settings.cache";
 import { createUsageRecorder, type UsageRecorder } from "../usage/usage.recorder";
 import { type ModelChoice, modelChoices } from "./choices";
 import type { BatchEmbedder } from "./embedding/batch-embedder";
@@ -71,7 +71,7 @@ const VAR_OF = { embeddings: "EMBEDDINGS", reranker: "RERANKER", generator: "GEN
  * const { embedder, generator } = await resolveProviders({ env: c.env, db: createDb(c.env.DB), tenantId, waitUntil: (p) => c.executionCtx.waitUntil(p) });
  */
 export async function resolveProviders(opts: ResolveOptions): Promise<ResolvedProviders> {
-  const settings = await createSettingsRepo(opts.db).getAll(opts.tenantId);
+  const settings = await cachedSettings(opts.db, opts.tenantId);
   const chains = {} as Record<ProviderRole, ProviderSpec[]>;
   const specs = {} as Record<ProviderRole, string>;
   for (const role of ["embeddings", "reranker", "generator"] as const) {
@@ -162,16 +162,22 @@ function embedderFor(
 ): Embedder {
   const members = chain.map((s) => buildEmbedder(s, ctx(s)));
   const primary = members[0] as BatchEmbedder;
+  // A built-in embedder computes a vector in microseconds; reading it back from D1 costs a
+  // round trip and writing it costs a row, so only remote models get the D1 cache (queries
+  // still hit the retriever's in-isolate LRU, see retrieval/query-cache.ts).
+  const local = chain.every((s) => s.kind === "local");
   const pipeline = createEmbeddingPipeline({
     members,
     policy: policies.embed,
     deps,
-    cache: createD1EmbeddingCache({
-      db: opts.db,
-      tenantId: opts.tenantId,
-      embedder: `${primary.id}#${primary.revision ?? ""}`,
-      now: () => deps.clock.now(),
-    }),
+    cache: local
+      ? undefined
+      : createD1EmbeddingCache({
+          db: opts.db,
+          tenantId: opts.tenantId,
+          embedder: `${primary.id}#${primary.revision ?? ""}`,
+          now: () => deps.clock.now(),
+        }),
     defer: opts.waitUntil,
     onCacheHits: (n) => recorder.cacheHits(primary.id, n),
   });

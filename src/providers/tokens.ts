@@ -25,9 +25,38 @@ const OTHER_SCRIPT_CHARS_PER_TOKEN = 2.2;
 /** Latin words up to this length are usually one token in 100k–200k vocabularies. */
 const LATIN_SINGLE_TOKEN_MAX = 8;
 
+/** True for A–Z and a–z. */
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Tokens of a piece that is an optional space plus ASCII letters only (most of English text),
+ * or -1 when it is not one. Same figures as the general path, without its regular expressions
+ * (the local embedder estimates every chunk it embeds).
+ */
+function asciiWordTokens(piece: string, start: number): number {
+  let upper = true;
+  for (let i = start; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (!isAsciiLetter(c)) return -1;
+    if (c >= 97) upper = false;
+  }
+  const length = piece.length - start;
+  if (length <= LATIN_SINGLE_TOKEN_MAX) return 1;
+  return (
+    1 + Math.ceil((length - LATIN_SINGLE_TOKEN_MAX) / (upper ? UPPER_CHARS_PER_TOKEN : LATIN_CHARS_PER_TOKEN))
+  );
+}
+
 /** Estimated tokens of one pre-tokenizer piece. */
 function pieceTokens(piece: string): number {
   const first = piece.charCodeAt(0);
+  const lead = first === 32 && piece.length > 1 ? 1 : 0;
+  if (isAsciiLetter(piece.charCodeAt(lead))) {
+    const n = asciiWordTokens(piece, lead);
+    if (n >= 0) return n;
+  }
   // Whitespace: a lone space merges into the next word; runs and newlines cost about one token.
   if (first === 32 && piece.length === 1) return 0;
   if (/^\s+$/.test(piece)) return Math.ceil(piece.length / 8);

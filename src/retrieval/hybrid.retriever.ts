@@ -1,15 +1,22 @@
-import { vectorMetadata } from "../documents/vector-metadata";
-import { fail } from "../http/errors";
+import { VECTORIZE_MAX_TOP_K } from "../config/limits";
+import { AppError, fail } from "../http/errors";
+import { log } from "../observability/log";
 import { hashTokens } from "../providers/local/hash-embedding";
 import type { Embedder, Reranker } from "../providers/types";
-import type { EmbedderIdentity } from "../vectors";
-import { compileFilter, type FieldClause, FilterError, fieldValue } from "../vectors/core/filter";
-import { dedupeBy, type FusedCandidate, jaccard, mmr, type RankedList, rrf } from "./fusion/fusion";
-import { defaultWeights, KEYWORD_FILTER_POOL, KEYWORD_POOL, RERANK_POOL, VECTOR_POOL } from "./hybrid.config";
+import { EMBEDDER_MISMATCH } from "../vectors/errors";
+import type { EmbedderIdentity } from "../vectors/types";
+import { type ChunkSource, d1Source, type Hits, replicaSource } from "./candidates";
+import { compileSearchFilter } from "./chunk-filter";
+import { dedupeBy, type FusedCandidate, fuse, jaccard, mmr, type RankedList } from "./fusion/fusion";
+import { fusionFor, KEYWORD_POOL, RERANK_POOL, VECTOR_POOL } from "./hybrid.config";
 import type { KeywordIndex } from "./keyword/keyword-index";
 import { QueryVectorCache, sharedQueryCache } from "./query-cache";
+import { weightedQueryEmbedder } from "./query-vector";
+import type { TenantReplica } from "./replica/replica";
 import type { ChunkRecord, SearchRepo } from "./search.repo";
-import type { Retriever, SearchHit, SearchRequest, SearchResponse } from "./types";
+import type { Retriever, SearchHit, SearchRequest, SearchResponse, SearchWarning } from "./types";
+
+export { INVALID_FILTER } from "./chunk-filter";
 
 /** The slice of a tenant vector index search needs (a `Vectorize` query). */
 export interface VectorQuery {
@@ -27,18 +34,28 @@ export interface HybridDeps {
    */
   vectors: (embedder: EmbedderIdentity) => VectorQuery;
   reranker: Reranker;
+  /**
+   * The tenant's in-memory replica when it is current (replica/replica.cache.ts), else null;
+   * without it every search reads D1 (FTS5 and row reads).
+   */
+  replica?: () => Promise<TenantReplica | null>;
+  /**
+   * Whether the replica's recomputed hash vectors stand for the tenant's vector index, i.e. the
+   * index was built with the same embedder (after an embedder change without a reindex it was
+   * not, and hybrid search must behave as the index does: keyword-only with a warning).
+   * Without it, held vectors are never used.
+   */
+  heldVectorsMatchIndex?: (replica: TenantReplica) => Promise<boolean>;
   cache?: QueryVectorCache;
   now?: () => number;
 }
 
-/** Stable code of a search whose filter Vectorize would reject. */
-export const INVALID_FILTER = "invalid_filter";
-
 /**
- * The hybrid retriever: FTS5 BM25 and vector search in parallel, both limited to the tenant
- * and the metadata filter, fused by weighted reciprocal rank fusion, then optionally
- * de-duplicated per document, reranked, diversified (MMR), thresholded and expanded with
- * neighbouring chunks. `score` is the last stage's score: rerank if it ran, else fused
+ * The hybrid retriever: keyword BM25 and vector search in parallel, both limited to the tenant
+ * and the metadata filter, fused (see hybrid.config.ts), then optionally de-duplicated per
+ * document, reranked, diversified (MMR), thresholded and expanded with neighbouring chunks.
+ * Keyword search and chunk reads use the tenant's in-memory replica when it is current, else
+ * D1's FTS5 index and rows. `score` is the last stage's score: rerank if it ran, else fused
  * (hybrid), keyword BM25 or vector cosine.
  *
  * @example
@@ -59,91 +76,117 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
     return v;
   }
 
+  async function chunkSource(tenantId: string): Promise<ChunkSource> {
+    const replica = deps.replica ? await deps.replica() : null;
+    return replica ? replicaSource(replica) : d1Source(tenantId, deps.keyword, deps.repo);
+  }
+
   return {
     async search(tenantId: string, req: SearchRequest): Promise<SearchResponse> {
       const started = now();
       const timings: Record<string, number> = {};
-      const clauses = compile(req.filter);
+      const warnings: SearchWarning[] = [];
+      const clauses = compileSearchFilter(req.filter);
       if (!/[\p{L}\p{N}]/u.test(req.query)) return { results: [], timings: { total: now() - started } };
 
       const runKeyword = req.mode !== "vector";
       const runVector = req.mode !== "keyword";
-      const records = new Map<string, ChunkRecord>();
+      const sourceReady = chunkSource(tenantId);
 
-      const keywordList = async (): Promise<RankedList["hits"]> => {
+      const keywordList = async (): Promise<Hits> => {
+        const source = await sourceReady;
         const t = now();
-        let hits = await deps.keyword.search(tenantId, req.query, {
-          limit: clauses ? KEYWORD_FILTER_POOL : Math.max(KEYWORD_POOL, req.topK),
-        });
+        const hits = await source.keyword(req.query, Math.max(KEYWORD_POOL, req.topK), clauses);
         timings.keyword = now() - t;
-        if (clauses) {
-          const t2 = now();
-          const found = await deps.repo.chunks(
-            tenantId,
-            hits.map((h) => h.chunkId),
-          );
-          for (const [id, r] of found) records.set(id, r);
-          hits = hits.filter((h) => {
-            const r = found.get(h.chunkId);
-            return r !== undefined && matches(clauses, r);
-          });
-          timings.keyword_filter = now() - t2;
-        }
-        return hits.map((h) => ({ id: h.chunkId, score: h.score }));
+        return hits;
       };
 
-      const vectorList = async (): Promise<RankedList["hits"]> => {
+      const vectorList = async (): Promise<Hits> => {
+        const { replica } = await sourceReady;
         const t = now();
-        const vector = await embedQuery(tenantId, req.query, req.signal);
+        // In hybrid search the built-in hash embedder weights query words by the tenant's IDF
+        // when the replica has the statistics (query-vector.ts): it helps the fused ranking on
+        // both datasets measured, but not vector-only ranking on SQuAD, so `vector` mode keeps
+        // the embedder's own query vector. Model embedders always embed through their provider.
+        const weighted =
+          req.mode === "hybrid" && replica ? weightedQueryEmbedder(deps.embedder, replica.index) : null;
+        const vector = weighted ? weighted(req.query) : await embedQuery(tenantId, req.query, req.signal);
         timings.embed = now() - t;
         const t2 = now();
-        const { matches: found } = await deps
-          .vectors({ id: deps.embedder.id, dimensions: vector.length })
-          .query(vector, {
-            topK: VECTOR_POOL,
-            returnValues: false,
-            returnMetadata: "none",
-            ...(req.filter ? { filter: req.filter } : {}),
-          });
-        timings.vector = now() - t2;
-        return found.map((m) => ({ id: m.id, score: m.score }));
+        // The replica's own hash vectors (replica-vectors.ts) answer unfiltered hybrid searches
+        // without a round trip to the vector shards, when they are this embedder's vectors.
+        const held = replica?.vectors;
+        if (
+          weighted &&
+          replica &&
+          held &&
+          !req.filter &&
+          held.dimensions === vector.length &&
+          held.revision === deps.embedder.revision &&
+          deps.heldVectorsMatchIndex &&
+          (await deps.heldVectorsMatchIndex(replica))
+        ) {
+          const hits = replica.nearest(vector, vectorTopK(req));
+          timings.vector = now() - t2;
+          return hits;
+        }
+        try {
+          const { matches: found } = await deps
+            .vectors({ id: deps.embedder.id, dimensions: vector.length })
+            .query(vector, {
+              topK: vectorTopK(req),
+              returnValues: false,
+              returnMetadata: "none",
+              ...(req.filter ? { filter: req.filter } : {}),
+            });
+          return found.map((m) => ({ id: m.id, score: m.score }));
+        } catch (err) {
+          // Hybrid search still has its keyword half when the index was built with another
+          // embedder (EMBEDDINGS changed, no reindex yet); vector-only search has nothing.
+          if (req.mode !== "hybrid" || !(err instanceof AppError) || err.code !== EMBEDDER_MISMATCH)
+            throw err;
+          log.warn("hybrid search fell back to keyword-only", { tenant: tenantId, code: err.code });
+          warnings.push({ code: EMBEDDER_MISMATCH, message: `Keyword results only: ${err.message}` });
+          return [];
+        } finally {
+          timings.vector = now() - t2;
+        }
       };
 
-      const [keywordHits, vectorHits] = await Promise.all([
+      const [keywordHits, vectorHits, source] = await Promise.all([
         runKeyword ? keywordList() : Promise.resolve([]),
         runVector ? vectorList() : Promise.resolve([]),
+        sourceReady,
       ]);
 
       const t3 = now();
-      const weights = { ...defaultWeights(deps.embedder.id), ...req.weights };
+      const fusion = fusionFor(deps.embedder.id, req.weights);
       const lists: RankedList[] = [];
+      const single = req.mode !== "hybrid";
       if (runKeyword)
-        lists.push({
-          name: "keyword",
-          hits: keywordHits,
-          weight: req.mode === "hybrid" ? weights.keyword : 1,
-        });
+        lists.push({ name: "keyword", hits: keywordHits, weight: single ? 1 : fusion.weights.keyword });
       if (runVector)
-        lists.push({ name: "vector", hits: vectorHits, weight: req.mode === "hybrid" ? weights.vector : 1 });
-      const fused = rrf(lists.filter((l) => l.weight > 0));
+        lists.push({ name: "vector", hits: vectorHits, weight: single ? 1 : fusion.weights.vector });
+      const fused = fuse(
+        lists.filter((l) => l.weight > 0),
+        fusion.method,
+      );
       timings.fuse = now() - t3;
 
       // Hydrate enough candidates for dedupe / rerank / MMR to choose from; chunks deleted
       // since they were indexed (a vector not yet removed) simply drop out here.
       const t4 = now();
       const pool = Math.max(req.topK, req.rerank || req.mmrLambda !== undefined ? RERANK_POOL : 0);
-      const hydrate = async (cands: FusedCandidate[]) => {
-        const missing = cands.map((c) => c.id).filter((id) => !records.has(id));
-        const found = await deps.repo.chunks(tenantId, missing);
-        for (const [id, r] of found) records.set(id, r);
-      };
       let candidates: (FusedCandidate & { record: ChunkRecord })[] = [];
       let offset = 0;
       // With dedupe, several chunks of one document may use up the first page of candidates.
       while (candidates.length < pool && offset < fused.length) {
-        const page = fused.slice(offset, offset + Math.max(pool * 2, 50));
+        const page = fused.slice(
+          offset,
+          offset + (req.dedupe ? Math.max(pool * 2, 50) : pool - candidates.length),
+        );
         offset += page.length;
-        await hydrate(page);
+        const records = await source.records(page.map((c) => c.id));
         for (const c of page) {
           const record = records.get(c.id);
           if (record) candidates.push({ ...c, record });
@@ -192,30 +235,14 @@ export function createHybridRetriever(deps: HybridDeps): Retriever {
         timings.context = now() - t6;
       }
       timings.total = now() - started;
-      return { results: hits, timings };
+      return warnings.length ? { results: hits, timings, warnings } : { results: hits, timings };
     },
   };
 }
 
-function compile(filter: SearchRequest["filter"]): FieldClause[] | null {
-  if (filter === undefined) return null;
-  try {
-    return compileFilter(filter);
-  } catch (err) {
-    if (err instanceof FilterError) throw fail.badRequest(`Invalid filter: ${err.message}.`, INVALID_FILTER);
-    throw err;
-  }
-}
-
-/** The filter applied to a chunk exactly as the vector index applies it to the chunk's vector metadata. */
-function matches(clauses: readonly FieldClause[], r: ChunkRecord): boolean {
-  const page = r.chunkMetadata.page_start;
-  const meta = vectorMetadata(r.documentMetadata, {
-    documentId: r.documentId,
-    ordinal: r.ordinal,
-    page: typeof page === "number" ? page : undefined,
-  });
-  return clauses.every((c) => c.test(fieldValue(meta, c.path)));
+/** Vector candidates for a request: the pool, or more when `top_k` (doubled with dedupe) asks for more. */
+function vectorTopK(req: SearchRequest): number {
+  return Math.min(VECTORIZE_MAX_TOP_K, Math.max(VECTOR_POOL, req.dedupe ? req.topK * 2 : req.topK));
 }
 
 function toHit(c: FusedCandidate & { record: ChunkRecord }, mode: SearchRequest["mode"]): SearchHit {

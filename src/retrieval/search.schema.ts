@@ -43,7 +43,14 @@ export const SearchInput = z
     min_score: z
       .number()
       .optional()
-      .openapi({ description: "Drop results whose final `score` is below this." }),
+      .openapi({
+        description:
+          "Drop results whose final `score` is below this. The scale is the last stage's: with `rerank`, the " +
+          "reranker's; `hybrid` with the built-in hash embedder, the fused score in 0–(1 + vector weight) — each " +
+          "list min–max scaled within the query, so relative to the best hit; `hybrid` with a model embedder, " +
+          "reciprocal rank fusion (at most about 0.033 at equal weights); `keyword`, BM25 (0 and up, " +
+          "unbounded); `vector`, cosine similarity (−1 to 1).",
+      }),
     context: z
       .number()
       .int()
@@ -59,7 +66,11 @@ export const SearchInput = z
       .object({ vector: Weight.optional(), keyword: Weight.optional() })
       .strict()
       .optional()
-      .openapi({ description: "Reciprocal rank fusion weights in hybrid mode." }),
+      .openapi({
+        description:
+          "Fusion weights in hybrid mode (defaults: keyword 1 and vector 0.15 with the built-in hash embedder, " +
+          "fused by normalised scores; 1 and 1 with model embedders, fused by reciprocal rank).",
+      }),
   })
   .strict()
   .openapi("SearchInput");
@@ -87,7 +98,18 @@ export const SearchResultView = z
 
 /** `POST /v1/search` response. */
 export const SearchOutput = z
-  .object({ results: z.array(SearchResultView), timings: z.record(z.string(), z.number()) })
+  .object({
+    results: z.array(SearchResultView),
+    timings: z.record(z.string(), z.number()),
+    warnings: z
+      .array(z.object({ code: z.string(), message: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          "Present when the search ran degraded but still answered, e.g. `embedder_mismatch`: hybrid " +
+          "search returned keyword results only because the vector index was built with another embedder.",
+      }),
+  })
   .openapi("SearchResponse");
 
 /** The validated wire body as the retriever's request. */

@@ -50,10 +50,18 @@ export interface SearchHit {
   context?: { before: string[]; after: string[] };
 }
 
+/** Something the caller should know about a search that still succeeded (e.g. a degraded mode). */
+export interface SearchWarning {
+  code: string;
+  message: string;
+}
+
 /** Search output with per-stage timings in milliseconds. */
 export interface SearchResponse {
   results: SearchHit[];
   timings: Record<string, number>;
+  /** Present when the search ran degraded, e.g. keyword-only because the vector index needs a reindex. */
+  warnings?: SearchWarning[];
 }
 
 /** Searches one tenant's documents. */

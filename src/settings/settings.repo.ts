@@ -1,6 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { settings } from "../db/schema";
+import { forgetSettings } from "./settings.cache";
 
 /** Key/value settings stored as JSON per tenant. */
 export function createSettingsRepo(db: Db) {
@@ -32,7 +33,11 @@ export function createSettingsRepo(db: Db) {
           ]
         : statements;
       const [first, ...rest] = all;
-      if (first) await db.batch([first, ...rest]);
+      try {
+        if (first) await db.batch([first, ...rest]);
+      } finally {
+        forgetSettings(tenantId);
+      }
     },
   };
 }

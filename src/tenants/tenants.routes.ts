@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { adminAuth } from "../auth/auth.middleware";
 import { createKeysRepo } from "../auth/keys.repo";
-import { createKeysService, toKeyView } from "../auth/keys.service";
+import { createKeysService, forgetKey, toKeyView } from "../auth/keys.service";
 import { createDb } from "../db/client";
 import { fail } from "../http/errors";
 import { readOptionalJson } from "../http/json-body";
@@ -152,6 +152,7 @@ export function adminRoutes() {
       const repo = createKeysRepo(createDb(c.env.DB));
       if (!(await repo.findById(id))) throw fail.notFound(`API key "${id}" does not exist.`, "key_not_found");
       await repo.revoke(id, Date.now());
+      forgetKey(id); // this isolate stops accepting it now; others within KEY_CACHE_TTL_MS
       const row = await repo.findById(id);
       if (!row) throw fail.notFound(`API key "${id}" does not exist.`, "key_not_found");
       return c.json(toKeyView(row), 200);

@@ -200,6 +200,27 @@ describe("hash embedder", () => {
     expect(r.usage.input_tokens).toBeGreaterThan(0);
   });
 
+  it("keeps its output across rewrites: indexed vectors stay comparable without a reindex", () => {
+    // Fingerprints of the original string-hashing implementation; a change here means every
+    // tenant's vectors need a reindex, which must be a deliberate decision.
+    expect(hashRevision(64)).toBe("32fec53f");
+    expect(hashRevision(384)).toBe("d8b3511c");
+    expect(hashRevision(768)).toBe("6fa73d2a");
+    const long = `${"Ünïcödé naïve café ".repeat(40)} ${Array.from({ length: 600 }, (_, i) => `w${i}`).join(" ")}`;
+    const v = hashEmbed(long, 384);
+    expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+    expect(hashEmbed("the of and", 384).every((x) => x === 0)).toBe(true);
+  });
+
+  it("weights every feature of a word by weightOf(stem), e.g. query IDF", () => {
+    const plain = hashEmbed("volcano eruption", 256);
+    expect(hashEmbed("volcano eruption", 256, () => 1)).toEqual(plain);
+    const tilted = hashEmbed("volcano eruption", 256, (s) => (s === "volcano" ? 10 : 1));
+    const volcano = hashEmbed("volcano", 256);
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((n, x, i) => n + x * (b[i] as number), 0);
+    expect(dot(tilted, volcano)).toBeGreaterThan(dot(plain, volcano));
+  });
+
   it("refuses sizes the vector index cannot hold", () => {
     expect(() => createHashEmbedder(8)).toThrow(ProviderError);
     expect(() => createHashEmbedder(2048)).toThrow(/1536/);

@@ -127,6 +127,23 @@ describe("resolveProviders", () => {
     expect(row(`openai:m@${base}/v1`, "generate")).toMatchObject({ calls: 2, failures: 2 });
     expect(row("local:extractive", "generate")).toMatchObject({ calls: 1, failures: 0 });
     expect(row("local:extractive", "generate")?.outputTokens).toBeGreaterThan(0);
-    expect(row("local:hash-384", "embed")).toMatchObject({ calls: 1, cacheHits: 1 });
+    // The built-in embedder recomputes instead of reading vectors back from D1.
+    expect(row("local:hash-384", "embed")).toMatchObject({ calls: 2, cacheHits: 0 });
+  });
+
+  it("serves repeated texts of a remote embedder from the D1 cache", async () => {
+    const { base } = wireBase("ok");
+    const { tenantId } = await tenantWith({ embeddings: `openai:m@${base}/v1` });
+    const clock = new FakeClock();
+    const p = await resolve(tenantId, clock);
+    await p.embedder.embed(["alpha", "beta"]);
+    const again = await p.embedder.embed(["alpha"]);
+    expect(again.cached).toBe(1);
+    const day = utcDay(clock.now());
+    const rows = await createUsageRepo(db).byProvider(tenantId, day, day);
+    expect(rows.find((r) => r.provider === `openai:m@${base}/v1` && r.operation === "embed")).toMatchObject({
+      calls: 1,
+      cacheHits: 1,
+    });
   });
 });

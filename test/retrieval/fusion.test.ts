@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dedupeBy, jaccard, mmr, RRF_K, rrf } from "../../src/retrieval/fusion/fusion";
+import { convex, dedupeBy, fuse, jaccard, mmr, RRF_K, rrf } from "../../src/retrieval/fusion/fusion";
 
 describe("reciprocal rank fusion", () => {
   it("sums weight / (k + rank) over the lists, best first", () => {
@@ -99,5 +99,59 @@ describe("dedupe, MMR and Jaccard", () => {
     // relevance 1, 2/3, 1/3; after a1: a2 = 0.5·2/3 − 0.5·1 < b = 0.5·1/3 − 0
     expect(mmr(items, sim, { limit: 3, lambda: 0.5 })).toEqual(["a1", "b", "a2"]);
     expect(mmr(items, sim, { limit: 2, lambda: 0.5 })).toEqual(["a1", "b"]);
+  });
+});
+
+describe("convex combination of normalised scores", () => {
+  it("min–max scales each list and sums the weighted scaled scores", () => {
+    const fused = convex([
+      {
+        name: "keyword",
+        weight: 1,
+        hits: [
+          { id: "a", score: 10 },
+          { id: "b", score: 6 },
+          { id: "c", score: 2 },
+        ],
+      },
+      {
+        name: "vector",
+        weight: 0.5,
+        hits: [
+          { id: "c", score: 0.9 },
+          { id: "b", score: 0.5 },
+          { id: "d", score: 0.1 },
+        ],
+      },
+    ]);
+    // keyword scaled: a 1, b 0.5, c 0; vector scaled: c 1, b 0.5, d 0.
+    // a 1, b 0.5 + 0.25 = 0.75, c 0 + 0.5 = 0.5, d 0.
+    expect(fused.map((c) => c.id)).toEqual(["a", "b", "c", "d"]);
+    expect(fused.map((c) => c.fused)).toEqual([1, 0.75, 0.5, 0]);
+    expect(fused[1]).toMatchObject({ keyword: 6, vector: 0.5 });
+    expect(fused[0]).not.toHaveProperty("vector");
+  });
+
+  it("scales a list of equal scores to 1, skips empty lists and counts a repeated id once", () => {
+    const fused = convex([
+      { name: "keyword", weight: 1, hits: [] },
+      {
+        name: "vector",
+        weight: 2,
+        hits: [
+          { id: "x", score: 0.3 },
+          { id: "x", score: 0.1 },
+          { id: "y", score: 0.3 },
+        ],
+      },
+    ]);
+    expect(fused).toEqual([
+      { id: "x", fused: 2, vector: 0.3 },
+      { id: "y", fused: 2, vector: 0.3 },
+    ]);
+    expect(fuse([], "convex")).toEqual([]);
+    expect(
+      fuse([{ name: "keyword", weight: 1, hits: [{ id: "a", score: 1 }] }], "rrf")[0]?.fused,
+    ).toBeCloseTo(1 / 61, 12);
   });
 });

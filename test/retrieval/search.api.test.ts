@@ -232,3 +232,28 @@ describe("POST /v1/search", () => {
     expect(hyb.results.map((r) => r.chunk_id)).toEqual(vec.results.map((r) => r.chunk_id));
   });
 });
+
+describe("POST /v1/search after the embedder changed without a reindex", () => {
+  it("hybrid falls back to keyword results with a warning; vector-only is 409", async () => {
+    const { key: k } = await createTenantWithKey(["read", "write"]);
+    await postText(k, { id: "lava", title: "Lava", text: "Lava is molten rock that reached the surface." });
+    expect((await settled(k, "lava")).status).toBe("ready");
+    const patch = await call("PATCH", "/v1/settings", { token: k, json: { embeddings: "local:hash-256" } });
+    expect(patch.status).toBe(200);
+
+    const { status, results, raw } = await search(k, { query: "molten lava" });
+    expect(status).toBe(200);
+    expect(results[0]?.document_id).toBe("lava");
+    expect(results[0]?.scores.vector).toBeUndefined();
+    const warnings = (raw as { warnings?: { code: string; message: string }[] }).warnings;
+    expect(warnings?.[0]?.code).toBe("embedder_mismatch");
+    expect(warnings?.[0]?.message).toContain("Reindex");
+
+    const vector = await call("POST", "/v1/search", {
+      token: k,
+      json: { query: "molten lava", mode: "vector" },
+    });
+    expect(vector.status).toBe(409);
+    expect(await errorCode(vector)).toBe("embedder_mismatch");
+  });
+});

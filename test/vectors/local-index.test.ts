@@ -261,3 +261,31 @@ describe("local index: metadata columns stay current", () => {
     expect(evens.count).toBe(24);
   });
 });
+
+describe("local index: id-only queries agree with full-row queries", () => {
+  it("answers like the SQLite path through upserts, deletes, re-inserts and an eviction", async () => {
+    const name = `ids-${crypto.randomUUID()}`;
+    const index = newIndex({ name });
+    const rows = await seed(index, 120, 16, 7);
+    const q = Array.from(randomVectors(1, 16, seeded(5))[0] ?? []);
+    const idsOnly = async () => (await index.query(q, { topK: 20 })).matches.map((m) => m.id);
+    // returnMetadata "all" reads the rows from SQLite: the reference.
+    const fromSql = async () =>
+      (await index.query(q, { topK: 20, returnMetadata: "all" })).matches.map((m) => m.id);
+    expect(await idsOnly()).toEqual(await fromSql());
+
+    const top = await idsOnly();
+    await index.deleteByIds(top.slice(0, 5));
+    expect(await idsOnly()).toEqual(await fromSql());
+    expect(await idsOnly()).not.toContain(top[0]);
+
+    // The same ids come back with new vectors (new rowids), plus new ids.
+    const again = rows.slice(0, 5).map((r, i) => ({ id: top[i] as string, values: r.values }));
+    await index.upsert([...again, { id: "fresh", values: q }]);
+    expect((await idsOnly())[0]).toBe("fresh");
+    expect(await idsOnly()).toEqual(await fromSql());
+
+    await evictShards(name, 4);
+    expect(await idsOnly()).toEqual(await fromSql());
+  });
+});

@@ -48,6 +48,49 @@ export function rrf(lists: readonly RankedList[], k = RRF_K): FusedCandidate[] {
   return [...byId.values()].sort((a, b) => b.fused - a.fused);
 }
 
+/** How ranked lists are combined. */
+export type FusionMethod = "rrf" | "convex";
+
+/**
+ * Convex combination of normalised scores (Bruch et al., "An Analysis of Fusion Functions for
+ * Hybrid Retrieval", 2023): each list's scores are min–max scaled to [0, 1] over the list, a
+ * candidate missing from a list gets 0 there, and `fused = Σ weight · scaled`. Unlike RRF it
+ * keeps how far ahead a hit is, so a weak list can add evidence without reshuffling a strong
+ * list's clear winners. A list whose scores are all equal scales to 1.
+ *
+ * @example convex([{ name: "keyword", weight: 1, hits: [{ id: "a", score: 9 }, { id: "b", score: 3 }] }]) // a: 1, b: 0
+ */
+export function convex(lists: readonly RankedList[]): FusedCandidate[] {
+  const byId = new Map<string, FusedCandidate>();
+  for (const list of lists) {
+    if (list.hits.length === 0) continue;
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (const h of list.hits) {
+      if (h.score > max) max = h.score;
+      if (h.score < min) min = h.score;
+    }
+    const range = max - min;
+    for (const hit of list.hits) {
+      let c = byId.get(hit.id);
+      if (!c) {
+        c = { id: hit.id, fused: 0 };
+        byId.set(hit.id, c);
+      }
+      if (c[list.name] !== undefined) continue; // a repeated id counts once, at its best score
+      c[list.name] = hit.score;
+      c.fused += list.weight * (range > 0 ? (hit.score - min) / range : 1);
+    }
+  }
+  // Stable: equal fused scores keep first-appearance order (the earlier list wins).
+  return [...byId.values()].sort((a, b) => b.fused - a.fused);
+}
+
+/** Fuses ranked lists with the given method. */
+export function fuse(lists: readonly RankedList[], method: FusionMethod): FusedCandidate[] {
+  return method === "convex" ? convex(lists) : rrf(lists);
+}
+
 /**
  * Keeps the first (best) item of each group, e.g. one chunk per document.
  */

@@ -15,9 +15,9 @@ import type { KeywordIndex } from "./keyword-index";
 const fts = sql.raw(FTS_TABLE);
 const always = sql`1`;
 
-/** Default and maximum number of keyword hits. */
+/** Default and maximum number of keyword hits (the maximum serves filtered searches, see hybrid.config.ts). */
 const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 1000;
+const MAX_LIMIT = 16_000;
 
 /**
  * The keyword index on D1's FTS5 (schema in {@link FTS_TABLE_DDL}).

@@ -181,11 +181,21 @@ export class ShardStore {
     const out = new Map<number, StoredRow>();
     const columns = `rowid, id, namespace, ${want.values ? "vec" : "NULL AS vec"}, ${want.metadata ? "metadata" : "NULL AS metadata"}`;
     for (const chunk of chunks(rowids, MAX_PARAMS)) {
-      const rows = this.sql.exec<Omit<StoredRow, "rowid"> & { rowid: number }>(
-        `SELECT ${columns} FROM vectors WHERE rowid IN (${placeholders(chunk.length)})`,
-        ...chunk,
-      );
-      for (const r of rows) out.set(Number(r.rowid), { ...r, rowid: Number(r.rowid) });
+      // raw(): arrays instead of one object per row (this runs for every hit of every query;
+      // per-row objects and spreads were ~15% of a search request's CPU).
+      const rows = this.sql
+        .exec(`SELECT ${columns} FROM vectors WHERE rowid IN (${placeholders(chunk.length)})`, ...chunk)
+        .raw();
+      for (const [rowid, id, namespace, vec, metadata] of rows) {
+        const r = Number(rowid);
+        out.set(r, {
+          rowid: r,
+          id: id as string,
+          namespace: namespace as string | null,
+          vec: vec as ArrayBuffer | null,
+          metadata: metadata as string | null,
+        });
+      }
     }
     return out;
   }

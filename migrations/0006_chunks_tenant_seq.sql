@@ -1,0 +1,1 @@
+CREATE INDEX `chunks_tenant_seq_idx` ON `chunks` (`tenant_id`,`seq`);
