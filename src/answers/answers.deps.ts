@@ -16,7 +16,7 @@ export const ANSWER_CONTEXT_TOKENS = 4000;
 
 /** Options of {@link answerServiceFor}. */
 export interface AnswerWiring {
-  /** `ctx.waitUntil`, so log and usage writes happen after the response. */
+  /** `ctx.waitUntil`, so usage and cache writes happen after the response. */
   waitUntil?: (work: Promise<unknown>) => void;
   /** A generator the request named (`generator` / OpenAI `model`); default: the configured chain. */
   generator?: string;
@@ -55,11 +55,9 @@ export async function answerServiceFor(
     retriever: await tenantRetriever(env, tenantId, waitUntil),
     generator,
     contextTokens: ANSWER_CONTEXT_TOKENS,
-    record: async (r) => {
-      const write = log.insert(r);
-      if (waitUntil) waitUntil(write.catch(() => undefined));
-      else await write;
-    },
+    // Awaited, not deferred: the answer's query_id must be ratable (POST /v1/feedback) the
+    // moment the client has it. One D1 insert; the service swallows its failure.
+    record: (r) => log.insert(r),
     cache: createAnswerCache(db, { ttlSeconds: Number(env.ANSWER_CACHE_TTL_SECONDS ?? 3600) }),
   });
   // Follow-ups are rewritten by the model when there is one; the extractive generator cannot.
