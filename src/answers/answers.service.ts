@@ -339,9 +339,10 @@ export function createAnswerService(deps: AnswerDeps) {
       }
       if (!gen) throw new Error("generator stream ended without a result");
       const result = await finish(input, prep, gen, started, performance.now() - g0);
-      if (input.redactPii || !result.grounded) {
-        if (input.redactPii || gen.text !== result.answer) yield { type: "delta", text: result.answer };
-      }
+      // Redacted text was held back, so it goes out whole now. A model's own "not in the
+      // documents" reply was already streamed: `done` carries the canonical wording, and
+      // repeating it as a delta would print it twice.
+      if (input.redactPii) yield { type: "delta", text: result.answer };
       await store(input, result);
       yield { type: "done", result };
     },
