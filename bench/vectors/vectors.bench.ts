@@ -1,7 +1,7 @@
 /**
  * The vector index benchmark (issue #4): one run, the same vectors for every engine.
  *
- *   npx tsx bench/vectors/vectors.bench.ts [--rows 100000] [--queries 200] [--runs 3]
+ *   npx tsx --expose-gc bench/vectors/vectors.bench.ts [--rows 100000] [--queries 200] [--runs 3]
  *     [--million 1000000] [--shards 10] [--pools 10,40] [--pools4 20,40] [--quantization auto]
  *     [--no-ann] [--no-shard]
  *     [--only bandwidth,random,scifact,million,shard,fanout]
@@ -71,6 +71,9 @@ function repeated(built: BuiltIndex[], queries: VectorSet, pool?: number) {
   const p50: number[] = [];
   const p99: number[] = [];
   let results: number[][] = [];
+  // A collection now, not during the timed passes: building the previous variant's index left
+  // hundreds of MiB of garbage (run with --expose-gc, as the header says, for this to apply).
+  (globalThis as { gc?: () => void }).gc?.();
   runQueries(built, { ...queries, count: Math.min(queries.count, 20) }, TOP_K, pool); // JIT warm-up
   for (let r = 0; r < RUNS; r++) {
     const pass = runQueries(built, queries, TOP_K, pool);
