@@ -16,6 +16,37 @@ export interface ChunkRecord {
   documentMetadata: Record<string, unknown>;
 }
 
+/** A chunk row joined with its document, as `SELECT ${CHUNK_COLUMNS}` reads it. */
+export interface ChunkRow {
+  id: string;
+  document_id: string;
+  ordinal: number;
+  version: number;
+  text: string;
+  metadata: string;
+  title: string | null;
+  doc_metadata: string | null;
+}
+
+/** The columns of a {@link ChunkRow}: chunks as `c`, LEFT JOINed documents as `d`. */
+export const CHUNK_COLUMNS = sql.raw(
+  "c.id, c.document_id, c.ordinal, c.version, c.text, c.metadata, d.title, d.metadata AS doc_metadata",
+);
+
+/** A row as a record; `documentMetadata` may be passed in when it was already parsed. */
+export function toChunkRecord(r: ChunkRow, documentMetadata?: Record<string, unknown>): ChunkRecord {
+  return {
+    id: r.id,
+    documentId: r.document_id,
+    ordinal: r.ordinal,
+    version: r.version,
+    text: r.text,
+    title: r.title,
+    chunkMetadata: parseMetadata(r.metadata),
+    documentMetadata: documentMetadata ?? parseMetadata(r.doc_metadata ?? "{}"),
+  };
+}
+
 /** Neighbouring chunk texts of one hit, in document order. */
 export interface Neighbours {
   before: string[];
@@ -43,32 +74,12 @@ export function createSearchRepo(db: Db): SearchRepo {
     async chunks(tenantId, ids) {
       const out = new Map<string, ChunkRecord>();
       if (ids.length === 0) return out;
-      const rows = await db.all<{
-        id: string;
-        document_id: string;
-        ordinal: number;
-        version: number;
-        text: string;
-        metadata: string;
-        title: string | null;
-        doc_metadata: string | null;
-      }>(sql`
-        SELECT c.id, c.document_id, c.ordinal, c.version, c.text, c.metadata, d.title, d.metadata AS doc_metadata
+      const rows = await db.all<ChunkRow>(sql`
+        SELECT ${CHUNK_COLUMNS}
         FROM json_each(${JSON.stringify(ids)}) AS j
         CROSS JOIN chunks AS c ON c.tenant_id = ${tenantId} AND c.id = j.value
         LEFT JOIN documents AS d ON d.tenant_id = c.tenant_id AND d.id = c.document_id`);
-      for (const r of rows) {
-        out.set(r.id, {
-          id: r.id,
-          documentId: r.document_id,
-          ordinal: r.ordinal,
-          version: r.version,
-          text: r.text,
-          title: r.title,
-          chunkMetadata: parseMetadata(r.metadata),
-          documentMetadata: parseMetadata(r.doc_metadata ?? "{}"),
-        });
-      }
+      for (const r of rows) out.set(r.id, toChunkRecord(r));
       return out;
     },
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { parseMetadata } from "../../documents/ingest.prepare";
+import { CHUNK_COLUMNS, type ChunkRow, toChunkRecord } from "../search.repo";
 import type { ReplicaRow, ReplicaStamp } from "./replica";
 import type { ReplicaSource } from "./replica.cache";
 
@@ -21,18 +22,8 @@ export function createReplicaSource(db: Db): ReplicaSource {
     },
 
     async rows(tenantId, afterSeq, limit) {
-      const rows = await db.all<{
-        seq: number;
-        id: string;
-        document_id: string;
-        ordinal: number;
-        version: number;
-        text: string;
-        metadata: string;
-        title: string | null;
-        doc_metadata: string | null;
-      }>(sql`
-        SELECT c.seq, c.id, c.document_id, c.ordinal, c.version, c.text, c.metadata, d.title, d.metadata AS doc_metadata
+      const rows = await db.all<ChunkRow & { seq: number }>(sql`
+        SELECT c.seq, ${CHUNK_COLUMNS}
         FROM chunks AS c
         LEFT JOIN documents AS d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
         WHERE c.tenant_id = ${tenantId} AND c.seq > ${afterSeq}
@@ -45,17 +36,7 @@ export function createReplicaSource(db: Db): ReplicaSource {
           meta = parseMetadata(r.doc_metadata ?? "{}");
           docMeta.set(r.document_id, meta);
         }
-        return {
-          seq: r.seq,
-          id: r.id,
-          documentId: r.document_id,
-          ordinal: r.ordinal,
-          version: r.version,
-          text: r.text,
-          title: r.title,
-          chunkMetadata: parseMetadata(r.metadata),
-          documentMetadata: meta,
-        };
+        return { seq: r.seq, ...toChunkRecord(r, meta) };
       });
     },
   };
