@@ -5,8 +5,8 @@ import { sseResponse } from "../../src/answers/answers.sse";
 import { createRouter } from "../../src/http/openapi";
 import { streamChat } from "../../src/openai/chat.service";
 import type { GenerateEvent, GenerateRequest, Generator } from "../../src/providers/types";
-import type { Retriever } from "../../src/retrieval/types";
 import { ruleCondenser } from "../../src/sessions/condenser";
+import { oneChunkRetriever } from "./fixtures";
 
 /** A model that streams a word every 20 ms until its AbortSignal fires, and records that it did. */
 function slowGenerator() {
@@ -29,24 +29,7 @@ function slowGenerator() {
   return { generator, seen };
 }
 
-const retriever: Retriever = {
-  async search() {
-    return {
-      results: [
-        {
-          chunkId: "c1",
-          documentId: "d1",
-          title: "Doc",
-          text: "The limiter allows 100 requests per minute.",
-          score: 1,
-          metadata: {},
-          scores: {},
-        },
-      ],
-      timings: {},
-    };
-  },
-};
+const retriever = oneChunkRetriever;
 
 async function readThenCancel(res: Response, until: RegExp): Promise<void> {
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();

@@ -2,26 +2,9 @@ import { describe, expect, it } from "vitest";
 import { createAnswerService } from "../../src/answers/answers.service";
 import { NO_ANSWER } from "../../src/providers/local/extractive.generator";
 import type { GenerateEvent, Generator } from "../../src/providers/types";
-import type { Retriever } from "../../src/retrieval/types";
+import { oneChunkRetriever } from "./fixtures";
 
-const retriever: Retriever = {
-  async search() {
-    return {
-      results: [
-        {
-          chunkId: "c1",
-          documentId: "d1",
-          title: "Doc",
-          text: "The limiter allows 100 requests per minute.",
-          score: 1,
-          metadata: {},
-          scores: {},
-        },
-      ],
-      timings: {},
-    };
-  },
-};
+const retriever = oneChunkRetriever;
 
 /** A model that streams the given pieces, then finishes. */
 function scripted(pieces: string[]): Generator {
