@@ -25,6 +25,12 @@ interface EdgeragSecrets {
    * Unset: 50000 with VECTOR_BACKEND=local, 0 with vectorize (see src/retrieval/replica).
    */
   SEARCH_REPLICA_MAX_CHUNKS?: string;
+  /**
+   * Milliseconds a search replica found current is used without re-reading the tenant's stamp
+   * from D1 (writes through the same isolate are seen at once); "0" reads it for every search.
+   * Unset: 1000.
+   */
+  SEARCH_REPLICA_RECHECK_MS?: string;
 }
 
 interface Env extends EdgeragSecrets {}

@@ -3,6 +3,7 @@ import { rowsOf, runBatch } from "../db/batch";
 import { fail } from "../http/errors";
 import { newId } from "../lib/ids";
 import { log } from "../observability/log";
+import { chunkWrites } from "./chunk-writes";
 import { createChunksRepo } from "./chunks.repo";
 import { canonicalJson } from "./documents.accept";
 import { createDocumentsRepo, type DocumentRow, type DocumentStatus } from "./documents.repo";
@@ -92,13 +93,15 @@ export function createDocumentsService(deps: IngestDeps) {
       if (!row) throw notFound(id);
       const ids = await chunks.ids(tenantId, id);
       const now = deps.now();
-      const results = await runBatch(deps.db, [
-        deps.keyword.removeDocument(tenantId, id),
-        chunks.deleteStatement(tenantId, id),
-        documents.deleteStatement(tenantId, id),
-        jobs.settleDeletedStatement(tenantId, id, now),
-        ...packs.recountStatements([row.blobKey]),
-      ]);
+      const results = await chunkWrites.around([tenantId], () =>
+        runBatch(deps.db, [
+          deps.keyword.removeDocument(tenantId, id),
+          chunks.deleteStatement(tenantId, id),
+          documents.deleteStatement(tenantId, id),
+          jobs.settleDeletedStatement(tenantId, id, now),
+          ...packs.recountStatements([row.blobKey]),
+        ]),
+      );
       await deleteVectors(deps, tenantId, ids);
       // The row (and with it the body's key) is gone; the pack goes too once it holds nothing else.
       await reclaimPacks(deps, deadPacks(results));

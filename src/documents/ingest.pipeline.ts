@@ -1,6 +1,7 @@
 import { rowsOf, runBatch } from "../db/batch";
 import { log } from "../observability/log";
 import type { PackCache } from "./blobs";
+import { chunkWrites } from "./chunk-writes";
 import { createChunksRepo } from "./chunks.repo";
 import { mapLimit } from "./concurrency";
 import { createDocumentsRepo, type DocKey, type DocumentRow, versionGuard } from "./documents.repo";
@@ -76,9 +77,13 @@ export function createIngestPipeline(deps: IngestDeps) {
     for (let i = 0; i < plans.length; i += COMMIT_GROUP) {
       const group = plans.slice(i, i + COMMIT_GROUP);
       try {
-        const results = await runBatch(
-          deps.db,
-          group.flatMap((plan) => plan.items),
+        const results = await chunkWrites.around(
+          group.map((plan) => plan.p.key.tenant),
+          () =>
+            runBatch(
+              deps.db,
+              group.flatMap((plan) => plan.items),
+            ),
         );
         let offset = 0;
         for (const plan of group) {
@@ -95,7 +100,8 @@ export function createIngestPipeline(deps: IngestDeps) {
       }
       for (const plan of group) {
         try {
-          out.set(plan.p, read(await runBatch(deps.db, plan.items), 0, plan));
+          const results = await chunkWrites.around([plan.p.key.tenant], () => runBatch(deps.db, plan.items));
+          out.set(plan.p, read(results, 0, plan));
         } catch (err) {
           out.set(plan.p, failure(err));
         }

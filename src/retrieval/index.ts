@@ -54,6 +54,7 @@ export async function tenantRetriever(
     replica: () =>
       sharedReplicaCache.acquire(createReplicaSource(db), tenantId, waitUntil, {
         maxChunks: replicaMaxChunks(env),
+        recheckMs: replicaRecheckMs(env),
         hashDimensions: embedder.id.startsWith("local:") ? hashDimensions(embedder.id.slice(6)) : undefined,
       }),
   });
@@ -70,6 +71,14 @@ export function replicaMaxChunks(env: Pick<Env, "SEARCH_REPLICA_MAX_CHUNKS" | "V
     return env.VECTOR_BACKEND === "vectorize" ? 0 : DEFAULT_REPLICA_LIMITS.maxChunks;
   const n = Number(raw);
   return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
+/** SEARCH_REPLICA_RECHECK_MS, or undefined for the cache's default; malformed values read D1 every time. */
+export function replicaRecheckMs(env: Pick<Env, "SEARCH_REPLICA_RECHECK_MS">): number | undefined {
+  const raw = env.SEARCH_REPLICA_RECHECK_MS?.trim();
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
 }
 
 /** Per replica and embedder: does the tenant's vector index hold that embedder's vectors? */

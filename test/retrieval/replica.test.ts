@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { ChunkWrites } from "../../src/documents/chunk-writes";
 import { hashEmbed } from "../../src/providers/local/hash-embedding";
 import { resolveProviders } from "../../src/providers/resolve";
 import { createHybridRetriever } from "../../src/retrieval/hybrid.retriever";
@@ -21,6 +22,7 @@ class FakeSource implements ReplicaSource {
   table: ReplicaRow[] = [];
   #seq = 0;
   reads = 0;
+  stamps = 0;
   fail = false;
 
   add(id: string, text: string, metadata: Record<string, unknown> = {}): void {
@@ -42,6 +44,7 @@ class FakeSource implements ReplicaSource {
   }
 
   async stamp(): Promise<ReplicaStamp> {
+    this.stamps++;
     return { count: this.table.length, maxSeq: this.table.at(-1)?.seq ?? 0 };
   }
 
@@ -153,6 +156,84 @@ describe("replica cache: a replica is used only while it matches D1", () => {
   });
 });
 
+describe("replica cache: D1's stamp is re-read after local writes or the recheck interval", () => {
+  function setup(recheckMs = 1000) {
+    const s = new FakeSource();
+    s.add("a", "volcano magma");
+    const writes = new ChunkWrites();
+    let now = 1_000;
+    const cache = new ReplicaCache({ recheckMs }, null, { writes, now: () => now });
+    return { s, writes, cache, tick: (ms: number) => (now += ms) };
+  }
+
+  it("serves a replica found current without reading the stamp until the interval passes", async () => {
+    const { s, cache, tick } = setup();
+    const r = await cache.acquire(s, "t"); // built
+    await cache.acquire(s, "t"); // found current: verified
+    const stamps = s.stamps;
+    s.add("b", "glacier ice"); // written by another isolate: this one is not told
+    tick(999);
+    expect((await cache.acquire(s, "t"))?.get("b")).toBeUndefined();
+    expect(s.stamps).toBe(stamps);
+    tick(1);
+    expect(await cache.acquire(s, "t")).toBe(r);
+    expect(r?.get("b")?.text).toBe("glacier ice");
+    expect(s.stamps).toBe(stamps + 1);
+  });
+
+  it("re-reads the stamp after a chunk write through this isolate, and during one", async () => {
+    const { s, writes, cache } = setup();
+    await cache.acquire(s, "t");
+    await cache.acquire(s, "t");
+    await writes.around(["t"], async () => s.add("b", "glacier ice"));
+    expect((await cache.acquire(s, "t"))?.get("b")?.text).toBe("glacier ice");
+    // Another tenant's write does not force a read for this one.
+    await cache.acquire(s, "t");
+    const stamps = s.stamps;
+    await writes.around(["other"], async () => {});
+    await cache.acquire(s, "t");
+    expect(s.stamps).toBe(stamps);
+    // While a write is under way every search reads the stamp (D1 may commit at any moment).
+    let finish = () => {};
+    const pending = writes.around(["t"], () => new Promise<void>((resolve) => (finish = resolve)));
+    await cache.acquire(s, "t");
+    await cache.acquire(s, "t");
+    expect(s.stamps).toBe(stamps + 2);
+    s.remove("a");
+    finish();
+    await pending;
+    const rebuilt = await cache.acquire(s, "t"); // a deletion: rebuilt (inline, as no defer is given)
+    expect(rebuilt?.get("a")).toBeUndefined();
+    expect(rebuilt?.get("b")).toBeDefined();
+  });
+
+  it("recheckMs 0 reads the stamp for every search", async () => {
+    const { s, cache } = setup(0);
+    await cache.acquire(s, "t");
+    const stamps = s.stamps;
+    await cache.acquire(s, "t");
+    await cache.acquire(s, "t", undefined, { recheckMs: 0 });
+    expect(s.stamps).toBe(stamps + 2);
+    s.add("b", "glacier ice");
+    expect((await cache.acquire(s, "t"))?.get("b")).toBeDefined();
+  });
+
+  it("a write that fails still moves the token; forgetting tenants keeps tokens unique", async () => {
+    const writes = new ChunkWrites(2);
+    const t0 = writes.token("a");
+    await expect(
+      writes.around(["a"], async () => {
+        throw new Error("D1 down");
+      }),
+    ).rejects.toThrow("D1 down");
+    const t1 = writes.token("a");
+    expect(t1).not.toBe(t0);
+    const seen = new Set([t0, t1]);
+    for (const t of ["b", "c", "d"]) await writes.around([t], async () => {}); // past 2 tenants: forgotten
+    expect(seen.has(writes.token("a"))).toBe(false);
+  });
+});
+
 describe("replica against D1: same answers as FTS5, current after writes", () => {
   const db = createDb(env.DB);
 
@@ -199,7 +280,9 @@ describe("replica against D1: same answers as FTS5, current after writes", () =>
     for (const d of docs) await postText(key, d);
     for (const d of docs) await settled(key, d.id);
 
-    const cache = new ReplicaCache();
+    // A long recheck interval: the writes below must be seen because they went through this
+    // isolate (documents/chunk-writes.ts), not because the interval ran out.
+    const cache = new ReplicaCache({ recheckMs: 60_000 });
     const memory = await retriever(tenantId, cache);
     const d1 = await retriever(tenantId, null);
     for (const q of ["volcano magma", "ice valleys", "vitamin", "magma"]) {

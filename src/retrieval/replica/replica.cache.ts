@@ -1,8 +1,15 @@
 /**
  * The per-isolate cache of tenant replicas (replica.ts), and the rule that keeps them honest:
- * a replica is used for a search only when its stamp equals the tenant's current stamp, read
- * from D1 for that search. So a search never sees chunks older than D1's — when the replica
- * lags, the caller falls back to D1 (FTS5 and row reads) while the replica catches up.
+ * a replica is used for a search only when its stamp equals the tenant's current stamp in D1.
+ * So a search never sees chunks older than D1's — when the replica lags, the caller falls back
+ * to D1 (FTS5 and row reads) while the replica catches up.
+ *
+ * The stamp is read from D1 when the replica was last found current more than
+ * {@link ReplicaLimits.recheckMs} ago, or when this isolate has written the tenant's chunks
+ * since (or is writing them: documents/chunk-writes.ts); otherwise the replica is served as it
+ * is. Writes through this isolate — all of them on a self-hosted server — are therefore seen
+ * by the next search, and writes from other isolates within `recheckMs`. The D1 round trip it
+ * saves was over half of a search's CPU on the local server (SciFact: 3.6 → 1.6 ms).
  *
  * - A few new rows (the usual ingest) are appended before answering.
  * - More, or any deletion, rebuild the replica in the background (`defer`, i.e. waitUntil).
@@ -11,6 +18,7 @@
  *
  * Pure: storage comes in through {@link ReplicaSource}.
  */
+import { type ChunkWrites, chunkWrites } from "../../documents/chunk-writes";
 import { log } from "../../observability/log";
 import type { MatrixFactory } from "../../vectors/core/matrix";
 import { type ReplicaRow, type ReplicaStamp, TenantReplica } from "./replica";
@@ -36,6 +44,11 @@ export interface ReplicaLimits {
   inlineRows: number;
   /** Hash embeddings are held only while they take at most this many bytes per tenant. */
   maxVectorBytes: number;
+  /**
+   * A replica found current is served without reading D1's stamp for this long, unless this
+   * isolate writes the tenant's chunks meanwhile (0: read the stamp for every search).
+   */
+  recheckMs: number;
 }
 
 /** What a search wants the replica to hold beyond the rows and the keyword index. */
@@ -44,6 +57,8 @@ export interface ReplicaWish {
   maxChunks?: number;
   /** The dimension of the tenant's `local:hash-<dims>` embedder, to hold its vectors; absent: none. */
   hashDimensions?: number;
+  /** Overrides {@link ReplicaLimits.recheckMs} for this deployment. */
+  recheckMs?: number;
 }
 
 /**
@@ -59,6 +74,7 @@ export const DEFAULT_REPLICA_LIMITS: ReplicaLimits = {
   pageSize: 500,
   inlineRows: 500,
   maxVectorBytes: 64 * 1024 * 1024,
+  recheckMs: 1000,
 };
 
 interface Entry {
@@ -66,6 +82,8 @@ interface Entry {
   loading: Promise<void> | null;
   /** The stamp at which the tenant's rows did not fit the limits: not tried again until it changes. */
   tooLargeAt?: ReplicaStamp;
+  /** When `replica` was last found current, and the tenant's write token then. */
+  verified?: { at: number; token: number };
 }
 
 const same = (a: ReplicaStamp, b: ReplicaStamp) => a.count === b.count && a.maxSeq === b.maxSeq;
@@ -75,11 +93,22 @@ export class ReplicaCache {
   readonly limits: ReplicaLimits;
   readonly #entries = new Map<string, Entry>();
   readonly #matrices: MatrixFactory | null;
+  readonly #writes: ChunkWrites;
+  readonly #now: () => number;
 
-  /** `matrices`: the scan kernels for held vectors; without them replicas never hold vectors. */
-  constructor(limits: Partial<ReplicaLimits> = {}, matrices: MatrixFactory | null = null) {
+  /**
+   * `matrices`: the scan kernels for held vectors; without them replicas never hold vectors.
+   * `writes`: this isolate's chunk writes (the shared record unless a test brings its own).
+   */
+  constructor(
+    limits: Partial<ReplicaLimits> = {},
+    matrices: MatrixFactory | null = null,
+    { writes = chunkWrites, now = Date.now }: { writes?: ChunkWrites; now?: () => number } = {},
+  ) {
     this.limits = { ...DEFAULT_REPLICA_LIMITS, ...limits };
     this.#matrices = matrices;
+    this.#writes = writes;
+    this.#now = now;
   }
 
   /** Replicas currently held (for tests and stats). */
@@ -104,6 +133,10 @@ export class ReplicaCache {
     wish: ReplicaWish = {},
   ): Promise<TenantReplica | null> {
     if (wish.maxChunks === 0) return null;
+    const token = this.#writes.token(tenantId);
+    const checkedAt = this.#now();
+    const recent = this.#recentlyVerified(tenantId, wish, token, checkedAt);
+    if (recent) return recent;
     const stamp = await source.stamp(tenantId);
     const dims = this.#vectorDimensions(wish, stamp);
     if (stamp.count > Math.min(this.limits.maxChunks, wish.maxChunks ?? Number.POSITIVE_INFINITY)) {
@@ -130,6 +163,7 @@ export class ReplicaCache {
         else await rebuild;
         return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : current;
       }
+      if (token !== null) entry.verified = { at: checkedAt, token };
       return current;
     }
     if (entry.loading) return null; // a refresh is under way; D1 serves meanwhile
@@ -147,6 +181,30 @@ export class ReplicaCache {
     if (defer) defer(build);
     else await build;
     return entry.replica && same(entry.replica.stamp, stamp) ? entry.replica : null;
+  }
+
+  /**
+   * The tenant's replica when it was found current less than `recheckMs` ago, this isolate has
+   * not written the tenant's chunks since, and it suits the wish; else null (read the stamp).
+   */
+  #recentlyVerified(
+    tenantId: string,
+    wish: ReplicaWish,
+    token: number | null,
+    now: number,
+  ): TenantReplica | null {
+    const entry = this.#entries.get(tenantId);
+    const replica = entry?.replica;
+    const verified = entry?.verified;
+    if (!replica || !verified || token === null || verified.token !== token || entry.loading) return null;
+    if (now - verified.at >= (wish.recheckMs ?? this.limits.recheckMs) || now < verified.at) return null;
+    if (replica.size > Math.min(this.limits.maxChunks, wish.maxChunks ?? Number.POSITIVE_INFINITY))
+      return null;
+    if ((replica.vectors?.dimensions ?? null) !== this.#vectorDimensions(wish, replica.stamp)) return null;
+    // Most recently used last: Map iteration order is the LRU order.
+    this.#entries.delete(tenantId);
+    this.#entries.set(tenantId, entry);
+    return replica;
   }
 
   async #track(entry: Entry, work: Promise<void>): Promise<void> {
