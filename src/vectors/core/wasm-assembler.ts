@@ -38,6 +38,7 @@ import {
   f32x4gt,
   f32x4lane,
   f32x4mul,
+  f32x4relaxedMadd,
   f32x4replace,
   f32x4splat,
   f32x4sub,
@@ -141,7 +142,7 @@ interface KernelSpec {
 }
 
 const SPECS: Record<WasmKernel, KernelSpec> = {
-  dot_f32: { int: false, step: (a, x) => [...get(a), ...x, ...get(QV), ...f32x4mul, ...f32x4add, ...set(a)] },
+  dot_f32: { int: false, step: (a, x) => [...x, ...get(QV), ...get(a), ...f32x4relaxedMadd, ...set(a)] },
   l2_f32: {
     int: false,
     step: (a, x) => [

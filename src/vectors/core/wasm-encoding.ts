@@ -104,3 +104,5 @@ export const f32x4fromI32 = simd(0xfa);
  * saturate: 2·127·127 < 32767).
  */
 export const i16x8relaxedDotI8 = simd(0x112);
+/** Relaxed SIMD `f32x4.relaxed_madd`: a·b + c, fused (one rounding) where the CPU has FMA. */
+export const f32x4relaxedMadd = simd(0x105);
