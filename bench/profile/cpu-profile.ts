@@ -7,7 +7,8 @@
  *
  *   INSPECTOR_PORT=9229 DATA_DIR=/tmp/sf npm start                    # in another terminal
  *   npx tsx bench/profile/cpu-profile.ts --key erk_… [--url http://127.0.0.1:8787] [--inspector 9229]
- *     [--dataset scifact] [--seconds 10] [--clients 4] [--body '{"mode":"hybrid"}'] [--out bench/out/search.cpuprofile]
+ *     [--dataset scifact] [--seconds 10] [--clients 4] [--path /v1/search] [--body '{"mode":"hybrid"}']
+ *     [--out bench/out/search.cpuprofile]
  *
  * Native time (SQLite inside the local D1, JSON parsing in C++) shows as "(program)" or under
  * the JS frame that called into it; `perf record -p <workerd pid>` sees inside it.
@@ -26,6 +27,7 @@ const { values: opt } = parseArgs({
     dataset: { type: "string", default: "scifact" },
     seconds: { type: "string", default: "10" },
     clients: { type: "string", default: "4" },
+    path: { type: "string", default: "/v1/search" },
     body: { type: "string", default: '{"mode":"hybrid"}' },
     out: { type: "string", default: "bench/out/search.cpuprofile" },
     top: { type: "string", default: "40" },
@@ -108,7 +110,7 @@ await Promise.all(
   Array.from({ length: Number(opt.clients) }, async () => {
     while (Date.now() < deadline) {
       const q = queries[sent++ % queries.length] as BeirQuery;
-      const res = await fetch(`${opt.url}/v1/search`, {
+      const res = await fetch(`${opt.url}${opt.path}`, {
         method: "POST",
         headers: {
           authorization: `Bearer ${opt.key}`,
@@ -117,7 +119,7 @@ await Promise.all(
         },
         body: JSON.stringify({ query: q.text, ...body }),
       });
-      if (!res.ok) throw new Error(`search: ${res.status} ${await res.text()}`);
+      if (!res.ok) throw new Error(`${opt.path}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     }
   }),

@@ -5,9 +5,11 @@ import { createExtractiveGenerator, NO_ANSWER } from "../../src/providers/local/
 import { createHashEmbedder, hashRevision } from "../../src/providers/local/hash.embedder";
 import { hashEmbed } from "../../src/providers/local/hash-embedding";
 import { createLexicalReranker } from "../../src/providers/local/lexical.reranker";
+import { analyseQuery, bigramHits } from "../../src/providers/local/lexical-scoring";
 import { analyseQuestion } from "../../src/providers/local/question";
 import { splitSentences } from "../../src/providers/local/text/sentences";
 import { stem } from "../../src/providers/local/text/stem";
+import { tokenize } from "../../src/providers/local/text/terms";
 import type { GenerateEvent, GroundingPassage } from "../../src/providers/types";
 
 describe("Porter stemmer", () => {
@@ -162,6 +164,21 @@ describe("extractive generator", () => {
     const text = events.flatMap((e) => (e.type === "delta" ? [e.text] : [])).join("");
     expect(text).toBe(done.result.text);
     expect(events.filter((e) => e.type === "done")).toHaveLength(1);
+  });
+});
+
+describe("bigramHits", () => {
+  const bigrams = analyseQuery("solar panel efficiency").bigrams; // "solar panel", "panel effici"
+  const hits = (text: string) => bigramHits(tokenize(text), bigrams);
+
+  it("counts each query bigram once, in order, with at most one word between its terms", () => {
+    expect(hits("Solar panels raise efficiency.")).toBe(2); // one word between "panel" and "effici"
+    expect(hits("Solar panels raise their efficiency.")).toBe(1);
+    expect(hits("solar cheap panels; panels efficiency; solar panel")).toBe(2);
+    expect(hits("Efficiency comes first, the panel later, solar last.")).toBe(0); // reversed order
+    expect(hits("solar big cheap panel")).toBe(0); // two words between
+    expect(hits("")).toBe(0);
+    expect(bigramHits(tokenize("solar panel"), [])).toBe(0);
   });
 });
 

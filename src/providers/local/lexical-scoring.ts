@@ -138,12 +138,27 @@ export function proximityScore(doc: readonly Token[], weights: ReadonlyMap<strin
 
 /** Query bigrams found in `doc` with at most one word between their terms, in order. */
 export function bigramHits(doc: readonly Token[], bigrams: readonly string[]): number {
+  // Second terms by first term, so the scan looks up stems instead of building a string per
+  // token pair (that was the extractive answer's hottest function). Stems hold no spaces.
+  const next = new Map<string, Set<string>>();
+  for (const bigram of bigrams) {
+    const space = bigram.indexOf(" ");
+    const first = bigram.slice(0, space);
+    let seconds = next.get(first);
+    if (!seconds) {
+      seconds = new Set();
+      next.set(first, seconds);
+    }
+    seconds.add(bigram.slice(space + 1));
+  }
   const found = new Set<string>();
-  const wanted = new Set(bigrams);
   for (let i = 0; i < doc.length; i++) {
+    const first = (doc[i] as Token).stem;
+    const seconds = next.get(first);
+    if (!seconds) continue;
     for (let gap = 1; gap <= 2 && i + gap < doc.length; gap++) {
-      const pair = `${doc[i]?.stem} ${doc[i + gap]?.stem}`;
-      if (wanted.has(pair)) found.add(pair);
+      const second = (doc[i + gap] as Token).stem;
+      if (seconds.has(second)) found.add(`${first} ${second}`);
     }
   }
   return found.size;
